@@ -1,0 +1,57 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { systemClock } from '../../ports/clock.port.ts';
+import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
+import type { Deps } from '../../use-cases/deps.ts';
+import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
+import { DynamoTable } from '../dynamodb/dynamo-table.ts';
+import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
+import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
+import { type LambdaEnvironment, parseEnvironment } from './environment.ts';
+import { EventBridgeJobScheduler } from './eventbridge-scheduler.adapter.ts';
+import { LoggedActivity } from './log-activity.adapter.ts';
+
+export const logger = new Logger({ serviceName: 'cadence' });
+
+const schedulerUnavailable: JobScheduler = {
+  scheduleOnce: async () => {
+    throw new Error('this function has no scheduler permissions (SCHEDULE_GROUP is not set)');
+  },
+  cancel: async () => {
+    throw new Error('this function has no scheduler permissions (SCHEDULE_GROUP is not set)');
+  },
+};
+
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  scheduler: SchedulerClient;
+}
+
+/** Builds the adapters once per cold start; tests pass mocked or local clients instead. */
+export function awsDeps(
+  env: LambdaEnvironment = parseEnvironment(),
+  clients: AwsClients = { dynamo: new DynamoDBClient({}), scheduler: new SchedulerClient({}) },
+): Deps {
+  const doc = DynamoDBDocumentClient.from(clients.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const table = new DynamoTable(doc, env.TABLE_NAME);
+  const scheduler =
+    env.SCHEDULE_GROUP && env.SCHEDULER_ROLE_ARN && env.SCHEDULER_DLQ_ARN
+      ? new EventBridgeJobScheduler(clients.scheduler, {
+          group: env.SCHEDULE_GROUP,
+          roleArn: env.SCHEDULER_ROLE_ARN,
+          deadLetterArn: env.SCHEDULER_DLQ_ARN,
+          targets: env.JOB_TARGETS,
+        })
+      : schedulerUnavailable;
+  return {
+    programs: new DynamoProgramRepository(table),
+    clients: new DynamoClientRepository(table),
+    sessions: new DynamoSessionRepository(table),
+    scheduler,
+    clock: systemClock,
+    activity: new LoggedActivity(logger),
+    log: logger,
+  };
+}

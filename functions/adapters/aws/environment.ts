@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { jobTargetSchema } from '../../ports/job-scheduler.port.ts';
+
+/** Each function's environment, parsed once at cold start: a missing variable stops it with its name. */
+export const lambdaEnvironmentSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SCHEDULE_GROUP: z.string().min(1).optional(),
+  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
+  /** JSON object from job target to the Lambda ARN a schedule invokes, e.g. {"send-reminder":"arn:…"}. */
+  JOB_TARGETS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(jobTargetSchema, z.string().startsWith('arn:')).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON object of job target to Lambda ARN' });
+        return z.NEVER;
+      }
+    }),
+  CARE_TEAM_TOPIC_ARN: z.string().startsWith('arn:').optional(),
+  SMS_SENDER_ID: z.string().max(11).optional(),
+  SMS_ORIGINATION_NUMBER: z.string().optional(),
+  SMS_MAX_PRICE: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+  APP_BASE_URL: z.url().default('https://cadence.invalid'),
+});
+export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;
+
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
+  const result = lambdaEnvironmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid environment: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,27 @@
+import { type Client, clientSchema } from '../../domain/client.schema.ts';
+import type { ClientRepository } from '../../ports/repository.port.ts';
+import type { DynamoTable } from './dynamo-table.ts';
+import { keys, withoutKeys } from './keys.ts';
+
+export class DynamoClientRepository implements ClientRepository {
+  constructor(private readonly table: DynamoTable) {}
+
+  async getClient(programId: string, clientId: string): Promise<Client | undefined> {
+    const { pk, sk } = keys.client(programId, clientId);
+    const item = await this.table.get(pk, sk);
+    return item ? clientSchema.parse(withoutKeys(item)) : undefined;
+  }
+
+  async createClient(programId: string, client: Client): Promise<boolean> {
+    return this.table.putIfAbsent({ ...keys.client(programId, client.id), entity: 'client', ...client });
+  }
+
+  async putClient(programId: string, client: Client): Promise<void> {
+    await this.table.put({ ...keys.client(programId, client.id), entity: 'client', ...client });
+  }
+
+  async listClients(programId: string): Promise<Client[]> {
+    const items = await this.table.queryPartition({ pk: keys.program(programId).pk, skPrefix: 'CLIENT#' });
+    return items.map((item) => clientSchema.parse(withoutKeys(item)));
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  dayOfWeekSchema,
+  entityIdSchema,
+  localDateSchema,
+  localTimeSchema,
+  quietHoursSchema,
+  timezoneSchema,
+} from './common.schema.ts';
+import { forbiddenWordsIn } from './sms-wording.ts';
+
+export const MAX_PROGRAM_NAME_LENGTH = 20;
+
+export const groupTemplateSchema = z.object({
+  days: z.array(dayOfWeekSchema).min(1, { error: 'expected at least one day' }),
+  start: localTimeSchema,
+  minutes: z.number().int().min(15).max(480),
+  topic: z.string().min(1).max(60),
+});
+export type GroupTemplate = z.infer<typeof groupTemplateSchema>;
+
+export const trackSchema = z.object({
+  id: entityIdSchema,
+  groups: z.array(groupTemplateSchema),
+});
+export type Track = z.infer<typeof trackSchema>;
+
+export const individualPolicySchema = z.object({
+  perWeek: z.number().int().min(0).max(7),
+  minutes: z.number().int().min(15).max(240),
+});
+export type IndividualPolicy = z.infer<typeof individualPolicySchema>;
+
+export const familyPolicySchema = z.object({
+  everyWeeks: z.number().int().min(1).max(12).default(2),
+  minutes: z.number().int().min(15).max(240).default(60),
+});
+export type FamilyPolicy = z.infer<typeof familyPolicySchema>;
+
+/** A clinical phase can change the individual-session policy and the weekly minimum (a step-down). */
+export const phaseSchema = z.object({
+  id: entityIdSchema,
+  individual: individualPolicySchema.optional(),
+  minimumWeeklyHours: z.number().min(0).max(40).optional(),
+});
+export type Phase = z.infer<typeof phaseSchema>;
+
+export const screeningPolicySchema = z.object({
+  days: z.array(dayOfWeekSchema).min(1).default(['MON', 'TUE', 'WED', 'THU', 'FRI']),
+  drawAt: localTimeSchema.default('06:00'),
+  rate: z.number().min(0).max(1).default(0.2),
+  minPerWeek: z.number().int().min(0).max(7).default(1),
+  maxPerWeek: z.number().int().min(1).max(7).optional(),
+  windowHours: z.number().min(1).max(24).default(8),
+});
+export type ScreeningPolicy = z.infer<typeof screeningPolicySchema>;
+
+export const disengagementPolicySchema = z.object({
+  consecutiveMisses: z.number().int().min(1).max(10).default(2),
+  minAttendanceRate: z.number().min(0).max(1).default(0.75),
+  windowDays: z.number().int().min(1).max(90).default(14),
+  minSessionsForRate: z.number().int().min(1).max(50).default(4),
+  maxGapDays: z.number().int().min(1).max(60).default(7),
+  escalateAfterHours: z.number().min(1).max(168).default(24),
+});
+export type DisengagementPolicy = z.infer<typeof disengagementPolicySchema>;
+
+export const programSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,40}$/, { error: 'expected 1-40 characters of a-z, 0-9 and -' }),
+    name: z
+      .string()
+      .min(1)
+      .max(MAX_PROGRAM_NAME_LENGTH)
+      // Only GSM-7 basic letters keep an SMS at 160 characters.
+      .regex(/^[A-Za-z0-9 .&'-]+$/, { error: "expected letters, digits, spaces and . & ' -" })
+      .refine((name) => forbiddenWordsIn(name).length === 0, {
+        error: 'the short name appears in every SMS and must be neutral (no treatment words)',
+      }),
+    timezone: timezoneSchema,
+    tracks: z.array(trackSchema).min(1, { error: 'expected at least one track' }),
+    individual: individualPolicySchema.optional(),
+    family: familyPolicySchema.optional(),
+    phases: z.array(phaseSchema).default([]),
+    closures: z.array(localDateSchema).default([]),
+    quietHours: quietHoursSchema.default({ start: '21:00', end: '08:00' }),
+    reminders: z
+      .object({
+        offsetsMinutes: z
+          .array(z.number().int().min(1).max(10080))
+          .max(5)
+          .default([1440, 120]),
+      })
+      .default({ offsetsMinutes: [1440, 120] }),
+    missedSession: z
+      .object({ graceMinutes: z.number().int().min(0).max(240).default(20) })
+      .default({ graceMinutes: 20 }),
+    drugScreens: screeningPolicySchema.optional(),
+    disengagement: disengagementPolicySchema.default(disengagementPolicySchema.parse({})),
+  })
+  .superRefine((program, ctx) => {
+    const seen = new Set<string>();
+    program.tracks.forEach((track, i) => {
+      if (seen.has(track.id)) {
+        ctx.addIssue({ code: 'custom', message: `duplicate track id ${track.id}`, path: ['tracks', i, 'id'] });
+      }
+      seen.add(track.id);
+    });
+  });
+export type Program = z.infer<typeof programSchema>;
+export type ProgramInput = z.input<typeof programSchema>;
+
+/** The individual policy that applies to a client: their phase's, else the program's. */
+export function individualPolicyFor(program: Program, phaseId: string | undefined): IndividualPolicy | undefined {
+  const phase = phaseId ? program.phases.find((p) => p.id === phaseId) : undefined;
+  return phase?.individual ?? program.individual;
+}

@@ -1,0 +1,34 @@
+import type { Client } from '../domain/client.schema.ts';
+import type { Clinician } from '../domain/clinician.schema.ts';
+import type { Program } from '../domain/program.schema.ts';
+import type { Session, Shortfall } from '../domain/session.schema.ts';
+
+/** What the use cases need from storage. DynamoDB is the truth; a schedule is only a hint. */
+
+export interface ProgramRepository {
+  getProgram(programId: string): Promise<Program | undefined>;
+  putProgram(program: Program): Promise<void>;
+  listPrograms(): Promise<Program[]>;
+  listClinicians(programId: string): Promise<Clinician[]>;
+  putClinician(programId: string, clinician: Clinician): Promise<void>;
+}
+
+export interface ClientRepository {
+  getClient(programId: string, clientId: string): Promise<Client | undefined>;
+  /** Creates the client; false when one with that id exists already. */
+  createClient(programId: string, client: Client): Promise<boolean>;
+  putClient(programId: string, client: Client): Promise<void>;
+  listClients(programId: string): Promise<Client[]>;
+}
+
+export interface SessionRepository {
+  getSession(programId: string, sessionId: string): Promise<Session | undefined>;
+  listSessionsByWeek(programId: string, week: string): Promise<Session[]>;
+  listSessionsByClient(programId: string, clientId: string, range?: { from?: string; to?: string }): Promise<Session[]>;
+  /** Writes the sessions in batches of 25, retrying unprocessed items. */
+  putSessions(sessions: Session[]): Promise<void>;
+  /** Replaces a session when its version is still `expectedVersion`; false when it changed meanwhile. */
+  replaceSession(session: Session, expectedVersion: number): Promise<boolean>;
+  putShortfalls(shortfalls: Shortfall[]): Promise<void>;
+  listShortfalls(programId: string, week: string): Promise<Shortfall[]>;
+}

@@ -1,0 +1,30 @@
+import type { ActivityLog } from '../ports/activity-log.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { JobScheduler } from '../ports/job-scheduler.port.ts';
+import type { ClientRepository, ProgramRepository, SessionRepository } from '../ports/repository.port.ts';
+
+/** Everything a use case may touch, injected: AWS adapters in Lambda, local ones in the runtime and tests. */
+export interface Deps {
+  programs: ProgramRepository;
+  clients: ClientRepository;
+  sessions: SessionRepository;
+  scheduler: JobScheduler;
+  clock: Clock;
+  activity: ActivityLog;
+  log: Log;
+}
+
+/** The slice of the Powertools logger the use cases use; messages and fields never carry PHI. */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}

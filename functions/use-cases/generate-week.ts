@@ -1,0 +1,81 @@
+import { type Session, shortfallSchema } from '../domain/session.schema.ts';
+import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
+import { type Deps, NotFoundError } from './deps.ts';
+
+export interface GenerateWeekResult {
+  programId: string;
+  week: string;
+  created: number;
+  existing: number;
+  shortfalls: number;
+  unplaced: UnplacedSession[];
+}
+
+/**
+ * Writes a program's sessions for one ISO week. Ids are deterministic and stored sessions are kept,
+ * so a rerun (a retried or duplicated schedule) writes nothing new.
+ */
+export async function generateWeek(
+  deps: Deps,
+  input: { programId: string; week: string; clientIds?: string[]; notBefore?: string },
+): Promise<GenerateWeekResult & { createdSessions: Session[] }> {
+  const program = await deps.programs.getProgram(input.programId);
+  if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
+  const [clinicians, allClients, existing, storedShortfalls] = await Promise.all([
+    deps.programs.listClinicians(program.id),
+    deps.clients.listClients(program.id),
+    deps.sessions.listSessionsByWeek(program.id, input.week),
+    deps.sessions.listShortfalls(program.id, input.week),
+  ]);
+  const clients = input.clientIds ? allClients.filter((c) => input.clientIds!.includes(c.id)) : allClients;
+  const plan = planWeek({ program, clinicians, clients, week: input.week, existing, notBefore: input.notBefore });
+
+  await deps.sessions.putSessions(plan.created);
+  const known = new Map(storedShortfalls.map((s) => [s.clientId, s]));
+  const newShortfalls = plan.shortfalls.filter((s) => {
+    const before = known.get(s.clientId);
+    return !before || before.hours !== s.hours || before.minimum !== s.minimum;
+  });
+  await deps.sessions.putShortfalls(newShortfalls.map((s) => shortfallSchema.parse(s)));
+
+  for (const s of plan.created) {
+    await deps.activity.record({
+      type: 'session.scheduled',
+      sessionId: s.sessionId,
+      clientId: s.clientId,
+      kind: s.kind,
+      start: s.start,
+      end: s.end,
+      date: s.date,
+      ...(s.clinicianId ? { clinicianId: s.clinicianId } : {}),
+    });
+  }
+  for (const s of newShortfalls) {
+    await deps.activity.record({
+      type: 'schedule.shortfall',
+      clientId: s.clientId,
+      week: s.week,
+      hours: s.hours,
+      minimum: s.minimum,
+    });
+  }
+  for (const u of plan.unplaced) {
+    deps.log.warn('session could not be placed', { programId: program.id, week: input.week, ...u });
+  }
+  deps.log.info('week generated', {
+    programId: program.id,
+    week: input.week,
+    created: plan.created.length,
+    existing: existing.length,
+    shortfalls: plan.shortfalls.length,
+  });
+  return {
+    programId: program.id,
+    week: input.week,
+    created: plan.created.length,
+    existing: existing.length,
+    shortfalls: plan.shortfalls.length,
+    unplaced: plan.unplaced,
+    createdSessions: plan.created,
+  };
+}
