@@ -33,7 +33,9 @@ export const clientSchema = z.object({
   busy: z.array(weeklyWindowSchema).default([]),
   adolescent: z.boolean().default(false),
   quietHours: quietHoursSchema.optional(),
-  familyContact: z.object({ phone: phoneSchema.optional(), relationship: z.string().max(40).optional() }).optional(),
+  familyContact: z
+    .object({ phone: phoneSchema.optional(), relationship: z.string().max(40).optional() })
+    .optional(),
 });
 export type Client = z.infer<typeof clientSchema>;
 export type ClientInput = z.input<typeof clientSchema>;

@@ -15,14 +15,14 @@ export const isoWeekSchema = z
   .string()
   .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, { error: 'expected an ISO week like 2027-W01' });
 
-export const timezoneSchema = z
-  .string()
-  .refine((zone) => IANAZone.isValidZone(zone), { error: 'expected an IANA time zone like America/New_York' });
+export const timezoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  error: 'expected an IANA time zone like America/New_York',
+});
 
 /** Ids end up in EventBridge Scheduler names, which allow only [0-9a-zA-Z-_.]. */
-export const entityIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, { error: 'expected 1-40 characters of letters, digits, - _ .' });
+export const entityIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, {
+  error: 'expected 1-40 characters of letters, digits, - _ .',
+});
 
 export const phoneSchema = z
   .string()

@@ -10,7 +10,8 @@ export function nextWeeklyCronTime(cron: string, zone: string, after: string): s
   if (!match) throw new Error(`unsupported cron ${cron}: expected "M H ? * DAYS *"`);
   const [, minute, hour, dayList] = match;
   const days = dayList!.split(',');
-  if (!days.every((d) => (DAYS as readonly string[]).includes(d))) throw new Error(`unsupported days in cron ${cron}`);
+  if (!days.every((d) => (DAYS as readonly string[]).includes(d)))
+    throw new Error(`unsupported days in cron ${cron}`);
   const time = `${hour!.padStart(2, '0')}:${minute!.padStart(2, '0')}`;
   const startDate = localDateOf(after, zone);
   for (let i = 0; i <= 8; i++) {

@@ -86,10 +86,7 @@ export const programSchema = z
     quietHours: quietHoursSchema.default({ start: '21:00', end: '08:00' }),
     reminders: z
       .object({
-        offsetsMinutes: z
-          .array(z.number().int().min(1).max(10080))
-          .max(5)
-          .default([1440, 120]),
+        offsetsMinutes: z.array(z.number().int().min(1).max(10080)).max(5).default([1440, 120]),
       })
       .default({ offsetsMinutes: [1440, 120] }),
     missedSession: z
@@ -102,7 +99,11 @@ export const programSchema = z
     const seen = new Set<string>();
     program.tracks.forEach((track, i) => {
       if (seen.has(track.id)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate track id ${track.id}`, path: ['tracks', i, 'id'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate track id ${track.id}`,
+          path: ['tracks', i, 'id'],
+        });
       }
       seen.add(track.id);
     });
@@ -111,7 +112,10 @@ export type Program = z.infer<typeof programSchema>;
 export type ProgramInput = z.input<typeof programSchema>;
 
 /** The individual policy that applies to a client: their phase's, else the program's. */
-export function individualPolicyFor(program: Program, phaseId: string | undefined): IndividualPolicy | undefined {
+export function individualPolicyFor(
+  program: Program,
+  phaseId: string | undefined,
+): IndividualPolicy | undefined {
   const phase = phaseId ? program.phases.find((p) => p.id === phaseId) : undefined;
   return phase?.individual ?? program.individual;
 }

@@ -79,7 +79,8 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
     if (s.status === 'cancelled') return;
     const interval = { start: s.start, end: s.end };
     busyByClient.set(s.clientId, [...(busyByClient.get(s.clientId) ?? []), interval]);
-    if (s.clinicianId) busyByClinician.set(s.clinicianId, [...(busyByClinician.get(s.clinicianId) ?? []), interval]);
+    if (s.clinicianId)
+      busyByClinician.set(s.clinicianId, [...(busyByClinician.get(s.clinicianId) ?? []), interval]);
   };
   sessions.forEach(occupy);
 
@@ -145,7 +146,9 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
       unplaced.push({
         clientId: client.id,
         kind,
-        reason: client.clinicianId ? `clinician ${client.clinicianId} does not exist` : 'client has no clinician',
+        reason: client.clinicianId
+          ? `clinician ${client.clinicianId} does not exist`
+          : 'client has no clinician',
       });
       return;
     }
@@ -158,7 +161,9 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
       dates: weekDates.filter((d) => schedulableDate(client, d)),
       clientBusy: busyByClient.get(client.id) ?? [],
       clinicianBusy: busyByClinician.get(clinician.id) ?? [],
-      sameKindDates: (sessionsByClient.get(client.id) ?? []).filter((s) => s.kind === kind).map((s) => s.date),
+      sameKindDates: (sessionsByClient.get(client.id) ?? [])
+        .filter((s) => s.kind === kind)
+        .map((s) => s.date),
       notBefore: input.notBefore,
     });
     if (!slot) {
@@ -177,14 +182,18 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
 
   for (const client of clients) {
     const policy = individualPolicyFor(program, client.phase);
-    for (let n = 0; n < (policy?.perWeek ?? 0); n++) placeWithClinician(client, 'individual', n, policy!.minutes);
+    for (let n = 0; n < (policy?.perWeek ?? 0); n++)
+      placeWithClinician(client, 'individual', n, policy!.minutes);
   }
   if (program.family) {
     const { everyWeeks, minutes } = program.family;
     for (const client of clients) {
       if (!client.familyContact) continue;
       const weeksSinceStart = Math.round(
-        minutesBetween(`${datesOfIsoWeek(isoWeekOfDate(client.start))[0]}T00:00:00Z`, `${weekDates[0]}T00:00:00Z`) /
+        minutesBetween(
+          `${datesOfIsoWeek(isoWeekOfDate(client.start))[0]}T00:00:00Z`,
+          `${weekDates[0]}T00:00:00Z`,
+        ) /
           (7 * 24 * 60),
       );
       if (weeksSinceStart % everyWeeks === 0) placeWithClinician(client, 'family', 0, minutes);
@@ -200,10 +209,13 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
     const hours = Math.round((minutes / 60) * 100) / 100;
     const phase = client.phase ? program.phases.find((p) => p.id === client.phase) : undefined;
     const minimum = phase?.minimumWeeklyHours ?? asamMinimumHours(client);
-    if (hours < minimum) shortfalls.push({ programId: program.id, clientId: client.id, week, hours, minimum });
+    if (hours < minimum)
+      shortfalls.push({ programId: program.id, clientId: client.id, week, hours, minimum });
   }
 
-  sessions.sort((a, b) => (a.start === b.start ? (a.sessionId < b.sessionId ? -1 : 1) : a.start < b.start ? -1 : 1));
+  sessions.sort((a, b) =>
+    a.start === b.start ? (a.sessionId < b.sessionId ? -1 : 1) : a.start < b.start ? -1 : 1,
+  );
   return { sessions, created, shortfalls, unplaced };
 }
 
@@ -240,7 +252,8 @@ export function findSlot(q: SlotQuery): { date: string; start: string } | undefi
         const start = localToUtc(date, formatMinutesOfDay(m), q.zone);
         if (q.notBefore && start < q.notBefore) continue;
         const slot = { start, end: addMinutes(start, q.minutes) };
-        if (q.clientBusy.some((b) => overlaps(b, slot)) || q.clinicianBusy.some((b) => overlaps(b, slot))) continue;
+        if (q.clientBusy.some((b) => overlaps(b, slot)) || q.clinicianBusy.some((b) => overlaps(b, slot)))
+          continue;
         candidates.push({ date, start, sameDay: q.sameKindDates.includes(date) });
       }
     }

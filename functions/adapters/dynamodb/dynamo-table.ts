@@ -51,7 +51,9 @@ export class DynamoTable {
     const items: T[] = [];
     let ExclusiveStartKey: Item | undefined;
     do {
-      const page = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey }));
+      const page = await this.doc.send(
+        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey }),
+      );
       items.push(...((page.Items ?? []) as T[]));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
@@ -92,9 +94,12 @@ export class DynamoTable {
         [this.tableName]: items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })),
       };
       for (let attempt = 1; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error('BatchWriteItem left unprocessed items after retries');
+        if (attempt > MAX_BATCH_ATTEMPTS)
+          throw new Error('BatchWriteItem left unprocessed items after retries');
         if (attempt > 1) await this.sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
-        const result: { UnprocessedItems?: BatchWriteCommandInput['RequestItems'] } = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
+        const result: { UnprocessedItems?: BatchWriteCommandInput['RequestItems'] } = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: request }),
+        );
         request = result.UnprocessedItems;
       }
     }

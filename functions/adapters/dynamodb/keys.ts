@@ -1,9 +1,20 @@
 /** Every key the table uses, in one place; docs/data-model.md explains the access pattern of each. */
 export const keys = {
-  program: (programId: string) => ({ pk: `PROGRAM#${programId}`, sk: 'PROGRAM', gsi1pk: 'PROGRAMS', gsi1sk: programId }),
-  clinician: (programId: string, clinicianId: string) => ({ pk: `PROGRAM#${programId}`, sk: `CLINICIAN#${clinicianId}` }),
+  program: (programId: string) => ({
+    pk: `PROGRAM#${programId}`,
+    sk: 'PROGRAM',
+    gsi1pk: 'PROGRAMS',
+    gsi1sk: programId,
+  }),
+  clinician: (programId: string, clinicianId: string) => ({
+    pk: `PROGRAM#${programId}`,
+    sk: `CLINICIAN#${clinicianId}`,
+  }),
   client: (programId: string, clientId: string) => ({ pk: `PROGRAM#${programId}`, sk: `CLIENT#${clientId}` }),
-  session: (programId: string, sessionId: string) => ({ pk: `SESSION#${programId}#${sessionId}`, sk: 'SESSION' }),
+  session: (programId: string, sessionId: string) => ({
+    pk: `SESSION#${programId}#${sessionId}`,
+    sk: 'SESSION',
+  }),
   sessionByWeek: (programId: string, week: string, start: string, sessionId: string) => ({
     gsi1pk: `WEEK#${programId}#${week}`,
     gsi1sk: `${start}#${sessionId}`,

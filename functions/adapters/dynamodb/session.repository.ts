@@ -22,7 +22,10 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async listSessionsByWeek(programId: string, week: string): Promise<Session[]> {
-    const items = await this.table.queryPartition({ index: 'gsi1', pk: keys.sessionByWeek(programId, week, '', '').gsi1pk });
+    const items = await this.table.queryPartition({
+      index: 'gsi1',
+      pk: keys.sessionByWeek(programId, week, '', '').gsi1pk,
+    });
     return items.map(fromItem);
   }
 
@@ -62,12 +65,19 @@ export class DynamoSessionRepository implements SessionRepository {
 
   async putShortfalls(shortfalls: Shortfall[]): Promise<void> {
     await this.table.batchPut(
-      shortfalls.map((s) => ({ ...keys.shortfall(s.programId, s.week, s.clientId), entity: 'shortfall', ...s })),
+      shortfalls.map((s) => ({
+        ...keys.shortfall(s.programId, s.week, s.clientId),
+        entity: 'shortfall',
+        ...s,
+      })),
     );
   }
 
   async listShortfalls(programId: string, week: string): Promise<Shortfall[]> {
-    const items = await this.table.queryPartition({ pk: keys.program(programId).pk, skPrefix: `SHORTFALL#${week}#` });
+    const items = await this.table.queryPartition({
+      pk: keys.program(programId).pk,
+      skPrefix: `SHORTFALL#${week}#`,
+    });
     return items.map((item) => shortfallSchema.parse(withoutKeys(item)));
   }
 }

@@ -1,0 +1,68 @@
+import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { CareTeamAlert, CareTeamNotifier, SmsSender } from '../../ports/notifier.port.ts';
+
+export interface SnsSmsConfig {
+  senderId?: string | undefined;
+  originationNumber?: string | undefined;
+  maxPrice?: string | undefined;
+}
+
+/** Client SMS straight to the phone number, as Transactional, with the configured origination identity. */
+export class SnsSmsSender implements SmsSender {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly config: SnsSmsConfig,
+  ) {}
+
+  async send(message: { to: string; body: string }): Promise<{ messageId: string }> {
+    const attribute = (StringValue: string) => ({ DataType: 'String', StringValue });
+    const result = await this.client.send(
+      new PublishCommand({
+        PhoneNumber: message.to,
+        Message: message.body,
+        MessageAttributes: {
+          'AWS.SNS.SMS.SMSType': attribute('Transactional'),
+          ...(this.config.senderId ? { 'AWS.SNS.SMS.SenderID': attribute(this.config.senderId) } : {}),
+          ...(this.config.originationNumber
+            ? { 'AWS.MM.SMS.OriginationNumber': attribute(this.config.originationNumber) }
+            : {}),
+          ...(this.config.maxPrice
+            ? { 'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: this.config.maxPrice } }
+            : {}),
+        },
+      }),
+    );
+    if (!result.MessageId) throw new Error('SNS returned no MessageId');
+    return { messageId: result.MessageId };
+  }
+
+  async isOptedOut(phone: string): Promise<boolean> {
+    const result = await this.client.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }));
+    return result.isOptedOut === true;
+  }
+}
+
+/** Care-team alerts to the topic, with program and severity attributes for subscription filter policies. */
+export class SnsCareTeamNotifier implements CareTeamNotifier {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async alert(alert: CareTeamAlert): Promise<{ messageId: string }> {
+    const result = await this.client.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alert.subject,
+        Message: alert.body,
+        MessageAttributes: {
+          program: { DataType: 'String', StringValue: alert.programId },
+          severity: { DataType: 'String', StringValue: alert.severity },
+          reason: { DataType: 'String', StringValue: alert.reason },
+        },
+      }),
+    );
+    if (!result.MessageId) throw new Error('SNS returned no MessageId');
+    return { messageId: result.MessageId };
+  }
+}

@@ -1,0 +1,58 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SendKey, SendLedger } from '../../ports/send-ledger.port.ts';
+import type { DynamoTable } from './dynamo-table.ts';
+
+const keyOf = (k: SendKey) => ({
+  pk: `SEND#${k.programId}#${k.subjectId}#${k.purpose}#${k.offsetMinutes ?? '-'}`,
+  sk: 'SEND',
+});
+/** Ledger items are audit evidence for a while, then expire (TTL), 400 days after the claim. */
+const RETENTION_SECONDS = 400 * 24 * 3600;
+
+export class DynamoSendLedger implements SendLedger {
+  constructor(private readonly table: DynamoTable) {}
+
+  async claim(key: SendKey, claimedAt: string): Promise<boolean> {
+    return this.table.putIfAbsent({
+      ...keyOf(key),
+      // sparse index: only unconfirmed claims are in it
+      gsi1pk: `UNCONFIRMED#${key.programId}`,
+      gsi1sk: `${claimedAt}#${key.subjectId}`,
+      entity: 'send',
+      ...key,
+      status: 'claimed',
+      claimedAt,
+      expiresAt: Math.floor(Date.parse(claimedAt) / 1000) + RETENTION_SECONDS,
+    });
+  }
+
+  async confirm(key: SendKey, messageId: string, sentAt: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keyOf(key),
+        UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': sentAt },
+      }),
+    );
+  }
+
+  async listUnconfirmed(programId: string, before: string) {
+    const items = await this.table.queryPartition<SendKey & { claimedAt: string }>({
+      index: 'gsi1',
+      pk: `UNCONFIRMED#${programId}`,
+      skFrom: '0',
+      skTo: `${before}`,
+    });
+    return items.map((i) => ({
+      key: {
+        programId: i.programId,
+        subjectId: i.subjectId,
+        purpose: i.purpose,
+        offsetMinutes: i.offsetMinutes,
+      },
+      claimedAt: i.claimedAt,
+    }));
+  }
+}

@@ -1,0 +1,59 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Deps, Log } from '../../use-cases/deps.ts';
+import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
+import { DynamoTable } from '../dynamodb/dynamo-table.ts';
+import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
+import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
+import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
+import { LocalNotifier } from './console-notifier.ts';
+import { InProcessScheduler } from './in-process-scheduler.ts';
+import { RecordingActivityLog } from './recording-activity-log.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface LocalSystem {
+  deps: Deps;
+  clock: VirtualClock;
+  activity: RecordingActivityLog;
+  scheduler: InProcessScheduler;
+  notifier: LocalNotifier;
+  table: DynamoTable;
+}
+
+/**
+ * The same use cases as in Lambda, on DynamoDB (Local) with the local notifier, in-process
+ * scheduler and a clock the caller moves: the simulator's virtual time or the runtime's real one.
+ */
+export function localSystem(options: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  now: string;
+  log?: Log;
+  print?: (line: string) => void;
+  outboxFile?: string;
+  appBaseUrl?: string;
+}): LocalSystem {
+  const table = new DynamoTable(options.doc, options.tableName);
+  const clock = new VirtualClock(options.now);
+  const activity = new RecordingActivityLog(clock);
+  const scheduler = new InProcessScheduler();
+  const notifier = new LocalNotifier(clock, {
+    ...(options.print ? { print: options.print } : {}),
+    ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}),
+  });
+  const deps: Deps = {
+    programs: new DynamoProgramRepository(table),
+    clients: new DynamoClientRepository(table),
+    sessions: new DynamoSessionRepository(table),
+    scheduler,
+    clock,
+    activity,
+    log: options.log ?? silentLog,
+    sms: notifier,
+    careTeam: notifier,
+    ledger: new DynamoSendLedger(table),
+    appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000',
+  };
+  return { deps, clock, activity, scheduler, notifier, table };
+}

@@ -1,0 +1,5 @@
+import { awsDeps } from '../adapters/aws/aws-deps.ts';
+import { checkAttendanceJob } from '../jobs/check-attendance.job.ts';
+import { lambdaJobHandler } from './lambda-job.ts';
+
+export const handler = lambdaJobHandler(checkAttendanceJob, () => awsDeps());

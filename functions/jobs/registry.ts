@@ -1,0 +1,12 @@
+import type { JobTarget } from '../ports/job-scheduler.port.ts';
+import { checkAttendanceJob } from './check-attendance.job.ts';
+import { generateWeekJob } from './generate-week.job.ts';
+import type { JobDefinition } from './job.ts';
+import { sendReminderJob } from './send-reminder.job.ts';
+
+/** Every job, by target: the local runtime and the simulator fire schedules through this map. */
+export const jobRegistry: Partial<Record<JobTarget, JobDefinition>> = {
+  'generate-week': generateWeekJob,
+  'send-reminder': sendReminderJob,
+  'check-attendance': checkAttendanceJob,
+};

@@ -1,0 +1,19 @@
+/**
+ * The exactly-once ledger: one item per (session or subject, purpose, offset). A send is claimed
+ * with a conditional write before publishing and confirmed with the provider's message id after.
+ */
+export interface SendKey {
+  programId: string;
+  /** The session id, or for messages without a session (screen notice) a stable subject id. */
+  subjectId: string;
+  purpose: string;
+  offsetMinutes?: number;
+}
+
+export interface SendLedger {
+  /** True when this caller won the claim; false when someone claimed it before (a duplicate). */
+  claim(key: SendKey, claimedAt: string): Promise<boolean>;
+  confirm(key: SendKey, messageId: string, sentAt: string): Promise<void>;
+  /** Claims older than `before` never confirmed: the crash window, surfaced for a human. */
+  listUnconfirmed(programId: string, before: string): Promise<{ key: SendKey; claimedAt: string }[]>;
+}

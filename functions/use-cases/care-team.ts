@@ -1,0 +1,52 @@
+import type { CareTeamReason } from '../ports/notifier.port.ts';
+import type { Deps } from './deps.ts';
+
+const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
+  'missed-session': 'warning',
+  disengagement: 'warning',
+  'screen-missed': 'warning',
+  'screen-positive': 'critical',
+  escalation: 'critical',
+  'all-clear': 'info',
+};
+
+export const clientLink = (deps: Deps, programId: string, clientId: string) =>
+  `${deps.appBaseUrl}/programs/${programId}/clients/${clientId}`;
+
+/**
+ * One alert to the care-team topic, once per subject (ledger claim). Minimal PHI: the client id,
+ * the reason, an explanation without names, phone numbers or results, and a link.
+ */
+export async function alertCareTeam(
+  deps: Deps,
+  alert: {
+    programId: string;
+    clientId: string;
+    reason: CareTeamReason;
+    subjectId: string;
+    text: string;
+    flagId?: string;
+  },
+): Promise<boolean> {
+  const key = { programId: alert.programId, subjectId: alert.subjectId, purpose: `alert-${alert.reason}` };
+  if (!(await deps.ledger.claim(key, deps.clock.now()))) return false;
+  const body = `${alert.text} Client ${alert.clientId}: ${clientLink(deps, alert.programId, alert.clientId)}`;
+  const { messageId } = await deps.careTeam.alert({
+    programId: alert.programId,
+    clientId: alert.clientId,
+    reason: alert.reason,
+    severity: SEVERITY[alert.reason],
+    subject: `Cadence ${alert.reason}: client ${alert.clientId}`,
+    body,
+    ...(alert.flagId ? { flagId: alert.flagId } : {}),
+  });
+  await deps.ledger.confirm(key, messageId, deps.clock.now());
+  await deps.activity.record({
+    type: 'careteam.alert',
+    clientId: alert.clientId,
+    reason: alert.reason,
+    ...(alert.flagId ? { flagId: alert.flagId } : {}),
+    body,
+  });
+  return true;
+}

@@ -1,0 +1,97 @@
+import type { LocalSystem } from '../../functions/adapters/local/local-deps.ts';
+import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
+import { localDateOf, localToUtc } from '../../functions/domain/zoned-time.ts';
+import { recordAttendance } from '../../functions/use-cases/attendance.ts';
+import { endEnrolment, optIn, optOut } from '../../functions/use-cases/client-lifecycle.ts';
+import { ConflictError } from '../../functions/use-cases/deps.ts';
+import { cancelSession } from '../../functions/use-cases/session-changes.ts';
+import type { Scenario, ScenarioAction } from './scenario.schema.ts';
+import type { Timed } from './simulation.ts';
+
+/**
+ * The people of a scenario: clients who check in at their sessions (unless absent), and staff or
+ * clients who act at the given local times. Everything goes through the same use cases the API uses.
+ */
+export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
+  const { deps, notifier } = system;
+  const { program } = scenario;
+  const zone = program.timezone;
+  const queue: Timed[] = [];
+  const absent = new Set(scenario.absences.map((a) => `${a.clientId}|${a.date}`));
+  const phoneOf = new Map(scenario.clients.map((c) => [c.id, c.phone]));
+
+  const push = (item: Timed) => {
+    let i = queue.length;
+    while (
+      i > 0 &&
+      (queue[i - 1]!.at > item.at || (queue[i - 1]!.at === item.at && queue[i - 1]!.order > item.order))
+    )
+      i--;
+    queue.splice(i, 0, item);
+  };
+
+  const perform = async (action: ScenarioAction) => {
+    switch (action.type) {
+      case 'opt-out':
+        notifier.markOptedOut(phoneOf.get(action.clientId)!, true);
+        await optOut(deps, program.id, action.clientId);
+        return;
+      case 'opt-in':
+        notifier.markOptedOut(phoneOf.get(action.clientId)!, false);
+        await optIn(deps, program.id, action.clientId);
+        return;
+      case 'discharge':
+        await endEnrolment(deps, program.id, action.clientId, 'discharged');
+        return;
+      case 'cancel-session': {
+        const sessions = await deps.sessions.listSessionsByClient(program.id, action.clientId);
+        for (const s of sessions.filter((x) => x.date === action.date && x.status !== 'cancelled')) {
+          await cancelSession(deps, program, s);
+        }
+        return;
+      }
+      case 'acknowledge-flags':
+        throw new Error('acknowledge-flags is not supported yet');
+    }
+  };
+
+  scenario.actions.forEach((action, index) => {
+    push({
+      at: localToUtc(action.at.slice(0, 10), action.at.slice(11), zone),
+      order: 0,
+      label: `${action.type}#${index}`,
+      run: () => perform(action),
+    });
+  });
+
+  // A client comes to each session as it is scheduled, unless the scenario says they are absent.
+  system.activity.onEvent((event: StampedEvent) => {
+    if (event.type !== 'session.scheduled' || scenario.attendance.default !== 'present') return;
+    const clientId = event.clientId as string;
+    const start = event.start as string;
+    if (absent.has(`${clientId}|${localDateOf(start, zone)}`)) return;
+    push({
+      at: start,
+      order: 0,
+      label: 'check-in',
+      run: async () => {
+        try {
+          const client = await deps.clients.getClient(program.id, clientId);
+          if (client?.status !== 'active') return;
+          await recordAttendance(deps, {
+            programId: program.id,
+            sessionId: event.sessionId as string,
+            status: 'present',
+          });
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error; // a cancelled session takes no check-in
+        }
+      },
+    });
+  });
+
+  return {
+    peek: (): Timed | undefined => queue[0],
+    take: (): Timed | undefined => queue.shift(),
+  };
+}

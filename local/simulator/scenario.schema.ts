@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { clientSchema } from '../../functions/domain/client.schema.ts';
+import { clinicianSchema } from '../../functions/domain/clinician.schema.ts';
+import { entityIdSchema, localDateSchema } from '../../functions/domain/common.schema.ts';
+import { programSchema } from '../../functions/domain/program.schema.ts';
+
+const localDateTimeSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, {
+    error: 'expected a local date-time like 2026-03-05T12:00',
+  });
+
+const clientAction = <T extends string>(type: T) =>
+  z.object({ at: localDateTimeSchema, type: z.literal(type), clientId: entityIdSchema });
+
+export const scenarioActionSchema = z.discriminatedUnion('type', [
+  clientAction('opt-out'),
+  clientAction('opt-in'),
+  clientAction('discharge'),
+  clientAction('acknowledge-flags'),
+  clientAction('cancel-session').extend({ date: localDateSchema }),
+]);
+export type ScenarioAction = z.infer<typeof scenarioActionSchema>;
+
+export const screenResultValueSchema = z.enum(['negative', 'positive', 'dilute', 'refused', 'no-show']);
+
+/** The scenario file, version 1 (shared/scenario-spec.md): a public contract; fields may be added, never renamed. */
+export const scenarioSchema = z
+  .object({
+    program: programSchema,
+    clinicians: z.array(clinicianSchema).default([]),
+    clients: z.array(clientSchema),
+    run: z.object({
+      from: localDateSchema,
+      days: z.number().int().min(1).max(366),
+    }),
+    attendance: z
+      .object({ default: z.enum(['present', 'absent']).default('present') })
+      .default({ default: 'present' }),
+    absences: z.array(z.object({ clientId: entityIdSchema, date: localDateSchema })).default([]),
+    screenResults: z
+      .array(z.object({ clientId: entityIdSchema, date: localDateSchema, result: screenResultValueSchema }))
+      .default([]),
+    actions: z.array(scenarioActionSchema).default([]),
+  })
+  .superRefine((scenario, ctx) => {
+    const clientIds = new Set<string>();
+    const clinicianIds = new Set(scenario.clinicians.map((c) => c.id));
+    const trackIds = new Set(scenario.program.tracks.map((t) => t.id));
+    scenario.clients.forEach((client, i) => {
+      if (clientIds.has(client.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', i, 'id'],
+          message: `duplicate client id ${client.id}`,
+        });
+      clientIds.add(client.id);
+      if (!trackIds.has(client.track)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', i, 'track'],
+          message: `no track ${client.track} in program.tracks`,
+        });
+      }
+      if (client.clinicianId && !clinicianIds.has(client.clinicianId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', i, 'clinicianId'],
+          message: `no clinician ${client.clinicianId} in clinicians`,
+        });
+      }
+      if (scenario.program.individual && scenario.program.individual.perWeek > 0 && !client.clinicianId) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', i, 'clinicianId'],
+          message: 'required when the program has individual sessions',
+        });
+      }
+    });
+    const checkClient = (path: (string | number)[], id: string) => {
+      if (!clientIds.has(id)) ctx.addIssue({ code: 'custom', path, message: `no client ${id} in clients` });
+    };
+    scenario.absences.forEach((a, i) => checkClient(['absences', i, 'clientId'], a.clientId));
+    scenario.screenResults.forEach((r, i) => checkClient(['screenResults', i, 'clientId'], r.clientId));
+    scenario.actions.forEach((a, i) => checkClient(['actions', i, 'clientId'], a.clientId));
+  });
+export type Scenario = z.infer<typeof scenarioSchema>;
