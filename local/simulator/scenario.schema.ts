@@ -4,11 +4,9 @@ import { clinicianSchema } from '../../functions/domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../functions/domain/common.schema.ts';
 import { programSchema } from '../../functions/domain/program.schema.ts';
 
-const localDateTimeSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, {
-    error: 'expected a local date-time like 2026-03-05T12:00',
-  });
+const localDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, {
+  error: 'expected a local date-time like 2026-03-05T12:00',
+});
 
 const clientAction = <T extends string>(type: T) =>
   z.object({ at: localDateTimeSchema, type: z.literal(type), clientId: entityIdSchema });
@@ -80,8 +78,9 @@ export const scenarioSchema = z
     const checkClient = (path: (string | number)[], id: string) => {
       if (!clientIds.has(id)) ctx.addIssue({ code: 'custom', path, message: `no client ${id} in clients` });
     };
-    scenario.absences.forEach((a, i) => checkClient(['absences', i, 'clientId'], a.clientId));
-    scenario.screenResults.forEach((r, i) => checkClient(['screenResults', i, 'clientId'], r.clientId));
-    scenario.actions.forEach((a, i) => checkClient(['actions', i, 'clientId'], a.clientId));
+    for (const [i, a] of scenario.absences.entries()) checkClient(['absences', i, 'clientId'], a.clientId);
+    for (const [i, r] of scenario.screenResults.entries())
+      checkClient(['screenResults', i, 'clientId'], r.clientId);
+    for (const [i, a] of scenario.actions.entries()) checkClient(['actions', i, 'clientId'], a.clientId);
   });
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -2,13 +2,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalSystem, localSystem } from '../../functions/adapters/local/local-deps.ts';
 import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
 import { nextWeeklyCronTime } from '../../functions/domain/cron.ts';
-import { recurringJobsFor, weekToGenerate } from '../../functions/domain/recurring-jobs.ts';
-import { addDays, addMinutes, isoWeekOfDate, localToUtc } from '../../functions/domain/zoned-time.ts';
+import { recurringJobsFor } from '../../functions/domain/recurring-jobs.ts';
+import { addDays, localToUtc } from '../../functions/domain/zoned-time.ts';
 import { runJob } from '../../functions/handlers/lambda-job.ts';
 import { jobRegistry } from '../../functions/jobs/registry.ts';
-import type { RecurringJob } from '../../functions/ports/job-scheduler.port.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
-import { generateWeek } from '../../functions/use-cases/generate-week.ts';
+import { scheduleCurrentWeeks } from '../../functions/use-cases/enrol-client.ts';
 import { scenarioDriver } from './driver.ts';
 import type { Scenario } from './scenario.schema.ts';
 
@@ -58,16 +57,7 @@ export async function simulate(scenario: Scenario, options: SimulationOptions): 
 
   // Catch up as if the system had been running: the current week, and the next one when its
   // weekly generation was due before the run starts.
-  await generateWeek(deps, {
-    programId: program.id,
-    week: isoWeekOfDate(scenario.run.from),
-    notBefore: start,
-  });
-  const weekly = recurringJobsFor(program).find((j) => j.target === 'generate-week')!;
-  const lastWeeklyRun = previousFire(weekly, start);
-  const catchUpWeek = weekToGenerate(program, lastWeeklyRun);
-  if (catchUpWeek > isoWeekOfDate(scenario.run.from))
-    await generateWeek(deps, { programId: program.id, week: catchUpWeek });
+  await scheduleCurrentWeeks(deps, program.id);
 
   const recurring = recurringJobsFor(program).map((job) => ({
     job,
@@ -141,16 +131,6 @@ async function fire(
     await runJob(job, deps, payload);
   } catch (error) {
     errors.push({ at, target, error: error instanceof Error ? error.message : String(error) });
-  }
-}
-
-/** The last instant at or before `instant` when a weekly cron fired. */
-function previousFire(job: RecurringJob, instant: string): string {
-  let fire = nextWeeklyCronTime(job.cron, job.timezone, addMinutes(instant, -8 * 24 * 60));
-  for (;;) {
-    const following = nextWeeklyCronTime(job.cron, job.timezone, fire);
-    if (following > instant) return fire;
-    fire = following;
   }
 }
 

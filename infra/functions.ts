@@ -1,0 +1,81 @@
+import { Duration } from 'aws-cdk-lib';
+import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
+import type { TableAccess } from './constructs/cadence-function.ts';
+
+/** Every Lambda is either a job target (invoked by a schedule) or the HTTP API. */
+export type FunctionName = JobTarget | 'api';
+
+/**
+ * One deployed function. Adding a function is adding one entry to FUNCTION_SPECS; the stateless
+ * stack derives its permissions and environment from these fields and nothing else.
+ */
+export interface FunctionSpec {
+  /** Also the job target name schedules use, and the suffix of the Lambda's name. */
+  readonly name: FunctionName;
+  /** Handler file relative to the repository root; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** How the function uses the table: grants exactly that and sets TABLE_NAME. */
+  readonly table: TableAccess;
+  /**
+   * Job targets this function creates one-time schedules for. When present (even empty) the function
+   * gets SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, SCHEDULER_DLQ_ARN, JOB_TARGETS, schedule create/update/
+   * delete in the Cadence group and iam:PassRole on the scheduler role. Each target must be deployed.
+   * @default - the function schedules nothing
+   */
+  readonly schedulesJobs?: readonly JobTarget[];
+  /**
+   * Sends SMS through SNS: sets SMS_SENDER_ID, SMS_ORIGINATION_NUMBER, SMS_MAX_PRICE and grants sns:Publish.
+   * @default false
+   */
+  readonly publishesSms?: boolean;
+  /**
+   * Publishes to the care-team topic: sets CARE_TEAM_TOPIC_ARN and grants sns:Publish on that topic.
+   * @default false
+   */
+  readonly publishesCareTeam?: boolean;
+  /** @default - unreserved (acknowledged for HIPAA.Security-LambdaConcurrency) */
+  readonly reservedConcurrency?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+}
+
+/**
+ * The functions Cadence deploys. List only handlers that exist; for example, when send-reminder lands:
+ *   { name: 'send-reminder', entry: 'functions/handlers/send-reminder.handler.ts',
+ *     description: '…', table: 'readWrite', publishesSms: true },
+ * and add 'send-reminder' to generate-week's schedulesJobs.
+ */
+export const FUNCTION_SPECS: readonly FunctionSpec[] = [
+  {
+    name: 'generate-week',
+    entry: 'functions/handlers/generate-week.handler.ts',
+    description: "Writes a program's sessions for the coming week and schedules their reminders",
+    table: 'readWrite',
+    schedulesJobs: ['send-reminder', 'check-attendance'],
+    // A whole program's week of batch writes and its reminder schedules in one run.
+    timeout: Duration.minutes(5),
+  },
+  {
+    name: 'send-reminder',
+    entry: 'functions/handlers/send-reminder.handler.ts',
+    description:
+      'Sends one session reminder or missed-session note, exactly once, after re-reading the truth',
+    table: 'readWrite',
+    publishesSms: true,
+    // Caps the SNS send rate so a burst of reminders queues in Scheduler retries instead of
+    // exceeding the origination identity's messages-per-second.
+    reservedConcurrency: 5,
+  },
+  {
+    name: 'check-attendance',
+    entry: 'functions/handlers/check-attendance.handler.ts',
+    description: 'Marks a session missed when nobody checked in, notes the client and alerts the care team',
+    table: 'readWrite',
+    schedulesJobs: ['send-reminder'],
+    publishesSms: true,
+    publishesCareTeam: true,
+  },
+];

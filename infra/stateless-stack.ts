@@ -1,0 +1,173 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  type RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
+import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
+import type { Stage, StageConfig } from './config.ts';
+import { CadenceFunction } from './constructs/cadence-function.ts';
+import { JobScheduling } from './constructs/job-scheduling.ts';
+import { FUNCTION_SPECS, type FunctionName, type FunctionSpec } from './functions.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** SNS authorizes a Publish to a phone number (not a topic) only against Resource "*". */
+const ANY_PHONE_NUMBER = '*';
+
+/** What the stateless stack takes from the stateful one. */
+export interface StatefulResources {
+  readonly table: ITable;
+  readonly messagingKey: IKey;
+  readonly logsKey: IKey;
+  readonly careTeamTopic: ITopic;
+  readonly opsTopic: ITopic;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export interface StatelessStackProps extends StackProps {
+  readonly stage: Stage;
+  readonly config: StageConfig;
+  readonly stateful: StatefulResources;
+  /** @default FUNCTION_SPECS */
+  readonly functions?: readonly FunctionSpec[];
+}
+
+/** What can be redeployed at will: the functions, their schedules and alarms. */
+export class StatelessStack extends Stack {
+  public readonly functions: ReadonlyMap<FunctionName, CadenceFunction>;
+  public readonly jobScheduling: JobScheduling;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    // Exports keep the stateful stack from being deleted while this one uses its table and topics.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { stage, config, stateful } = props;
+    const specs = props.functions ?? FUNCTION_SPECS;
+    checkSpecs(specs);
+
+    this.jobScheduling = new JobScheduling(this, 'Jobs', {
+      groupName: `cadence-${stage}`,
+      queueKey: stateful.messagingKey,
+      removalPolicy: stateful.removalPolicy,
+      alarmTopic: stateful.opsTopic,
+    });
+
+    const functions = new Map<FunctionName, CadenceFunction>();
+    for (const spec of specs) {
+      const fn = new CadenceFunction(this, pascalCase(spec.name), {
+        entry: resolve(REPO_ROOT, spec.entry),
+        projectRoot: REPO_ROOT,
+        functionName: `cadence-${stage}-${spec.name}`,
+        description: spec.description,
+        logRetention: config.logRetentionDays as RetentionDays,
+        logsKey: stateful.logsKey,
+        queueKey: stateful.messagingKey,
+        removalPolicy: stateful.removalPolicy,
+        alarmTopic: stateful.opsTopic,
+        reservedConcurrentExecutions: spec.reservedConcurrency,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+      });
+      fn.bindTable({ table: stateful.table, access: spec.table });
+      if (spec.publishesCareTeam)
+        fn.bindTopic({ topic: stateful.careTeamTopic, envVarName: 'CARE_TEAM_TOPIC_ARN' });
+      if (spec.publishesSms) this.allowSms(fn, config.sms);
+      functions.set(spec.name, fn);
+    }
+    this.functions = functions;
+
+    for (const spec of specs) {
+      if (!spec.schedulesJobs) continue;
+      const targets = new Map(spec.schedulesJobs.map((target) => [target, functions.get(target)!]));
+      this.jobScheduling.grantScheduling(functions.get(spec.name)!, targets);
+    }
+
+    for (const program of config.programs) {
+      for (const job of recurringJobsFor(program)) {
+        const target = functions.get(job.target);
+        if (!target) {
+          throw new Error(
+            `program ${program.id} needs a recurring ${job.target} job, but no ${job.target} function is deployed: ` +
+              `add it to FUNCTION_SPECS (infra/functions.ts) or remove the setting that needs it from infra/config.ts`,
+          );
+        }
+        this.jobScheduling.addRecurringJob(job, target);
+      }
+    }
+
+    this.addSmsSpendAlarm(config.sms.monthlySpendLimitUsd, stateful.opsTopic);
+    new CfnOutput(this, 'ScheduleGroup', { value: this.jobScheduling.groupName });
+  }
+
+  private allowSms(fn: CadenceFunction, sms: StageConfig['sms']): void {
+    if (sms.senderId) fn.addEnvironment('SMS_SENDER_ID', sms.senderId);
+    if (sms.originationNumber) fn.addEnvironment('SMS_ORIGINATION_NUMBER', sms.originationNumber);
+    fn.addEnvironment('SMS_MAX_PRICE', String(sms.maxPriceUsd));
+    // A policy of its own, so that its acknowledgement covers this statement and nothing else.
+    const policy = new ManagedPolicy(this, `${fn.node.id}SmsPolicy`, {
+      description: `Lets ${fn.node.id} send SMS`,
+      statements: [new PolicyStatement({ actions: ['sns:Publish'], resources: [ANY_PHONE_NUMBER] })],
+      roles: [fn.executionRole],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'SNS authorizes sns:Publish to a phone number only on Resource "*"; the action is Publish alone',
+    });
+  }
+
+  /** SNS stops sending only minutes after the account's MonthlySpendLimit; ops hear at 80 %. */
+  private addSmsSpendAlarm(limitUsd: number, topic: ITopic): void {
+    new Alarm(this, 'SmsSpendAlarm', {
+      alarmDescription: `SMS spend this month passed 80 % of the USD ${limitUsd} limit`,
+      metric: new Metric({
+        namespace: 'AWS/SNS',
+        metricName: 'SMSMonthToDateSpentUSD',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+      threshold: limitUsd * 0.8,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(topic));
+  }
+}
+
+/** Names are unique and every job a function schedules is a deployed function. */
+function checkSpecs(specs: readonly FunctionSpec[]): void {
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (names.has(spec.name)) throw new Error(`function ${spec.name} is listed twice in FUNCTION_SPECS`);
+    names.add(spec.name);
+  }
+  for (const spec of specs) {
+    const missing = (spec.schedulesJobs ?? []).filter((target: JobTarget) => !names.has(target));
+    if (missing.length > 0) {
+      throw new Error(
+        `${spec.name} schedules ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not deployed: ` +
+          'add the function spec to FUNCTION_SPECS (infra/functions.ts) first',
+      );
+    }
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,304 @@
+import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
+import { asamMinimumHours } from '../../functions/domain/client.schema.ts';
+import { isQuiet } from '../../functions/domain/quiet-hours.ts';
+import { smsRuleViolations } from '../../functions/domain/sms-templates.ts';
+import {
+  addMinutes,
+  dayOfWeek,
+  localDateOf,
+  localTimeOf,
+  localToUtc,
+  minutesBetween,
+  minutesOfDay,
+} from '../../functions/domain/zoned-time.ts';
+import type { Scenario } from '../../local/simulator/scenario.schema.ts';
+
+/**
+ * The rules of shared/scenario-spec.md, checked on a run's events. Each returns the violations it
+ * found, as sentences; an empty list means the rule holds.
+ */
+type Rule = (scenario: Scenario, events: StampedEvent[]) => string[];
+
+const of = (events: StampedEvent[], type: string) => events.filter((e) => e.type === type);
+const str = (v: unknown) => String(v);
+
+function liveSessions(events: StampedEvent[]) {
+  const cancelled = new Set(of(events, 'session.cancelled').map((e) => str(e.sessionId)));
+  return of(events, 'session.scheduled').filter((s) => !cancelled.has(str(s.sessionId)));
+}
+
+export const everyEventHasTypeAndUtcInstant: Rule = (_s, events) =>
+  events
+    .filter(
+      (e) => typeof e.type !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(str(e.at)),
+    )
+    .map((e) => `event without type or UTC at: ${JSON.stringify(e)}`);
+
+export const eventsAreInTimeOrder: Rule = (_s, events) =>
+  events
+    .slice(1)
+    .flatMap((e, i) =>
+      str(e.at) < str(events[i]!.at) ? [`${e.type} at ${e.at} after ${events[i]!.at}`] : [],
+    );
+
+export const groupSessionsKeepTheirLocalTime: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const templates = scenario.program.tracks.flatMap((t) => t.groups.map((g) => ({ track: t.id, ...g })));
+  const trackOf = new Map(scenario.clients.map((c) => [c.id, c.track]));
+  return of(events, 'session.scheduled')
+    .filter((s) => s.kind === 'group')
+    .flatMap((s) => {
+      const date = str(s.date);
+      const local = localTimeOf(str(s.start), zone);
+      const ok = templates.some(
+        (t) =>
+          t.track === trackOf.get(str(s.clientId)) &&
+          t.days.includes(dayOfWeek(date)) &&
+          localToUtc(date, t.start, zone) === s.start &&
+          minutesBetween(str(s.start), str(s.end)) === t.minutes,
+      );
+      const problems = ok
+        ? []
+        : [`group session ${s.sessionId} at ${local} on ${date} matches no template of its track`];
+      if (localDateOf(str(s.start), zone) !== date)
+        problems.push(`session ${s.sessionId} date ${date} is not its local date`);
+      return problems;
+    });
+};
+
+export const nothingOnClosures: Rule = (scenario, events) => {
+  const closures = new Set(scenario.program.closures);
+  return of(events, 'session.scheduled')
+    .filter((s) => closures.has(str(s.date)))
+    .map((s) => `session ${s.sessionId} on closure ${s.date}`);
+};
+
+export const nothingBeforeTheClientStarts: Rule = (scenario, events) => {
+  const start = new Map(scenario.clients.map((c) => [c.id, c.start]));
+  return of(events, 'session.scheduled')
+    .filter((s) => str(s.date) < start.get(str(s.clientId))!)
+    .map((s) => `session ${s.sessionId} on ${s.date} before client ${s.clientId} starts`);
+};
+
+export const noOverlaps: Rule = (_scenario, events) => {
+  const sessions = liveSessions(events);
+  const problems: string[] = [];
+  for (const [i, a] of sessions.entries()) {
+    for (const b of sessions.slice(i + 1)) {
+      if (!(str(a.start) < str(b.end) && str(b.start) < str(a.end))) continue;
+      if (a.clientId === b.clientId)
+        problems.push(`client ${a.clientId} double-booked: ${a.sessionId} and ${b.sessionId}`);
+      if (a.clinicianId && a.clinicianId === b.clinicianId) {
+        problems.push(`clinician ${a.clinicianId} double-booked: ${a.sessionId} and ${b.sessionId}`);
+      }
+    }
+  }
+  return problems;
+};
+
+export const individualSessionsInsideAvailabilityOutsideBusy: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const clinicians = new Map(scenario.clinicians.map((c) => [c.id, c]));
+  const clients = new Map(scenario.clients.map((c) => [c.id, c]));
+  return of(events, 'session.scheduled')
+    .filter((s) => s.kind !== 'group')
+    .flatMap((s) => {
+      const clinician = clinicians.get(str(s.clinicianId));
+      const client = clients.get(str(s.clientId))!;
+      const day = dayOfWeek(str(s.date));
+      const from = minutesOfDay(localTimeOf(str(s.start), zone));
+      const to = from + minutesBetween(str(s.start), str(s.end));
+      const problems: string[] = [];
+      if (
+        !clinician?.availability.some(
+          (w) => w.days.includes(day) && minutesOfDay(w.start) <= from && to <= minutesOfDay(w.end),
+        )
+      ) {
+        problems.push(`${s.kind} session ${s.sessionId} outside ${s.clinicianId}'s availability`);
+      }
+      if (
+        client.busy.some(
+          (w) => w.days.includes(day) && from < minutesOfDay(w.end) && minutesOfDay(w.start) < to,
+        )
+      ) {
+        problems.push(`${s.kind} session ${s.sessionId} inside ${client.id}'s busy hours`);
+      }
+      return problems;
+    });
+};
+
+/** A shortfall event exactly for each client-week under the ASAM minimum, with the right hours. */
+export const shortfallsMatchScheduledHours: Rule = (scenario, events) => {
+  const hours = new Map<string, number>();
+  for (const s of of(events, 'session.scheduled')) {
+    const key = `${s.clientId}|${isoWeek(str(s.date))}`;
+    hours.set(key, (hours.get(key) ?? 0) + minutesBetween(str(s.start), str(s.end)) / 60);
+  }
+  const problems: string[] = [];
+  const reported = new Set<string>();
+  for (const e of of(events, 'schedule.shortfall')) {
+    const key = `${e.clientId}|${e.week}`;
+    reported.add(key);
+    const client = scenario.clients.find((c) => c.id === e.clientId)!;
+    if (e.minimum !== asamMinimumHours(client)) problems.push(`shortfall ${key} minimum ${e.minimum}`);
+    if (Math.abs(Number(e.hours) - (hours.get(key) ?? 0)) > 0.01)
+      problems.push(`shortfall ${key} says ${e.hours} h, scheduled ${hours.get(key)} h`);
+    if (Number(e.hours) >= Number(e.minimum)) problems.push(`shortfall ${key} with ${e.hours} h >= minimum`);
+  }
+  for (const [key, h] of hours) {
+    const client = scenario.clients.find((c) => c.id === key.split('|')[0])!;
+    if (h < asamMinimumHours(client) && !reported.has(key))
+      problems.push(`no shortfall for ${key} with ${h} h`);
+  }
+  return problems;
+};
+
+function isoWeek(date: string): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  const day = (d.getUTCDay() + 6) % 7;
+  d.setUTCDate(d.getUTCDate() - day + 3);
+  const firstThursday = new Date(Date.UTC(d.getUTCFullYear(), 0, 4));
+  const week =
+    1 +
+    Math.round(
+      ((d.getTime() - firstThursday.getTime()) / 86400000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7,
+    );
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+export const noSmsInQuietHours: Rule = (scenario, events) => {
+  const quiet = scenario.program.quietHours;
+  const override = new Map(scenario.clients.map((c) => [c.id, c.quietHours ?? quiet]));
+  return of(events, 'sms.sent')
+    .filter((e) => isQuiet(str(e.at), override.get(str(e.clientId))!, scenario.program.timezone))
+    .map((e) => `SMS to ${e.clientId} at ${e.at} in quiet hours`);
+};
+
+/** Reminders go out at start − offset, or at the end of quiet hours if still ≥ 30 min before the start. */
+export const remindersFollowOffsetsAndDeferral: Rule = (scenario, events) => {
+  const sessions = new Map(of(events, 'session.scheduled').map((s) => [str(s.sessionId), s]));
+  const zone = scenario.program.timezone;
+  const problems: string[] = [];
+  for (const e of of(events, 'sms.sent').filter((x) => x.purpose === 'reminder')) {
+    const session = sessions.get(str(e.sessionId));
+    if (!session) {
+      problems.push(`reminder for unknown session ${e.sessionId}`);
+      continue;
+    }
+    const due = addMinutes(str(session.start), -Number(e.offsetMinutes));
+    if (e.at === due) continue;
+    const quiet =
+      scenario.clients.find((c) => c.id === e.clientId)?.quietHours ?? scenario.program.quietHours;
+    const deferredOk =
+      isQuiet(due, quiet, zone) &&
+      localTimeOf(str(e.at), zone) === quiet.end &&
+      str(e.at) > due &&
+      minutesBetween(str(e.at), str(session.start)) >= 30;
+    if (!deferredOk) problems.push(`reminder ${e.sessionId}/${e.offsetMinutes} at ${e.at}, due ${due}`);
+  }
+  const seen = new Set<string>();
+  for (const e of of(events, 'sms.sent').filter(
+    (x) => x.purpose === 'reminder' || x.purpose === 'missed-session',
+  )) {
+    const key = `${e.sessionId}|${e.purpose}|${e.offsetMinutes}`;
+    if (seen.has(key)) problems.push(`more than one SMS for ${key}`);
+    seen.add(key);
+  }
+  return [...new Set(problems)];
+};
+
+/** Nobody without consent, opted out (between opt-out and opt-in) or discharged gets an SMS. */
+export const noSmsToClientsWhoMayNotReceiveIt: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const at = (local: string) => localToUtc(local.slice(0, 10), local.slice(11), zone);
+  const problems: string[] = [];
+  for (const e of of(events, 'sms.sent')) {
+    const client = scenario.clients.find((c) => c.id === e.clientId)!;
+    if (e.to !== client.phone) problems.push(`SMS to ${e.to}, not ${client.id}'s number`);
+    const optIns = scenario.actions.filter(
+      (a) => a.clientId === client.id && a.type === 'opt-in' && at(a.at) <= str(e.at),
+    );
+    if (!client.smsConsent && optIns.length === 0)
+      problems.push(`SMS to ${client.id} without consent at ${e.at}`);
+    const lastChange = scenario.actions
+      .filter(
+        (a) =>
+          a.clientId === client.id && (a.type === 'opt-out' || a.type === 'opt-in') && at(a.at) <= str(e.at),
+      )
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .at(-1);
+    if (lastChange?.type === 'opt-out') problems.push(`SMS to opted-out ${client.id} at ${e.at}`);
+    const discharge = scenario.actions.find((a) => a.clientId === client.id && a.type === 'discharge');
+    if (discharge && at(discharge.at) <= str(e.at))
+      problems.push(`SMS to discharged ${client.id} at ${e.at}`);
+  }
+  return problems;
+};
+
+export const smsWordingIsNeutral: Rule = (scenario, events) =>
+  of(events, 'sms.sent').flatMap((e) =>
+    smsRuleViolations(str(e.body), scenario.program.name).map((p) => `SMS ${e.messageId}: ${p}`),
+  );
+
+export const noReminderForCancelledSessions: Rule = (_scenario, events) => {
+  const cancelledAt = new Map(of(events, 'session.cancelled').map((e) => [str(e.sessionId), str(e.at)]));
+  return of(events, 'sms.sent')
+    .filter(
+      (e) =>
+        e.purpose === 'reminder' &&
+        cancelledAt.has(str(e.sessionId)) &&
+        str(e.at) >= cancelledAt.get(str(e.sessionId))!,
+    )
+    .map((e) => `reminder for cancelled session ${e.sessionId} at ${e.at}`);
+};
+
+/** Every absence on a session day is a missed session, and a missed session follows no check-in. */
+export const absencesBecomeMissedSessions: Rule = (scenario, events) => {
+  const missed = new Set(of(events, 'session.missed').map((e) => str(e.sessionId)));
+  const present = new Set(
+    of(events, 'attendance.recorded')
+      .filter((e) => e.status === 'present')
+      .map((e) => str(e.sessionId)),
+  );
+  const absent = new Set(scenario.absences.map((a) => `${a.clientId}|${a.date}`));
+  const problems: string[] = [];
+  for (const s of liveSessions(events)) {
+    const sessionId = str(s.sessionId);
+    if (
+      absent.has(`${s.clientId}|${s.date}`) &&
+      !missed.has(sessionId) &&
+      addMinutes(str(s.start), scenario.program.missedSession.graceMinutes) < runEnd(scenario)
+    ) {
+      problems.push(`absence of ${s.clientId} at ${sessionId} not reported as missed`);
+    }
+    if (missed.has(sessionId) && present.has(sessionId))
+      problems.push(`session ${sessionId} both attended and missed`);
+  }
+  return problems;
+};
+
+const runEnd = (scenario: Scenario) =>
+  localToUtc(
+    new Date(Date.parse(`${scenario.run.from}T00:00:00Z`) + scenario.run.days * 86400000)
+      .toISOString()
+      .slice(0, 10),
+    '00:00',
+    scenario.program.timezone,
+  );
+
+export const SPEC_RULES: Record<string, Rule> = {
+  everyEventHasTypeAndUtcInstant,
+  eventsAreInTimeOrder,
+  groupSessionsKeepTheirLocalTime,
+  nothingOnClosures,
+  nothingBeforeTheClientStarts,
+  noOverlaps,
+  individualSessionsInsideAvailabilityOutsideBusy,
+  shortfallsMatchScheduledHours,
+  noSmsInQuietHours,
+  remindersFollowOffsetsAndDeferral,
+  noSmsToClientsWhoMayNotReceiveIt,
+  smsWordingIsNeutral,
+  noReminderForCancelledSessions,
+  absencesBecomeMissedSessions,
+};

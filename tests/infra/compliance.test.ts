@@ -1,0 +1,41 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nagFindings, type SynthesizedCadence, synthCadence } from './cadence-app.ts';
+
+const stages = ['dev', 'prod'] as const;
+const built = new Map<(typeof stages)[number], SynthesizedCadence>();
+
+beforeAll(() => {
+  for (const stage of stages) built.set(stage, synthCadence(stage));
+});
+
+describe.each(stages)('compliance of the %s stage', (stage) => {
+  it.each(['stateful', 'stateless'] as const)(
+    'leaves no unacknowledged AwsSolutions or HIPAA.Security finding in the %s stack',
+    (which) => {
+      expect(nagFindings(built.get(stage)![which])).toEqual([]);
+    },
+  );
+
+  it.each(['stateful', 'stateless'] as const)(
+    'synthesizes the %s stack without CDK warnings or errors',
+    (which) => {
+      const annotations = Annotations.fromStack(built.get(stage)![which]);
+      expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+      expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    },
+  );
+
+  it('gives every acknowledgement a rule id and a reason', () => {
+    const { app } = built.get(stage)!;
+    const acknowledged = app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledged) {
+      expect(id).toMatch(/(AwsSolutions|HIPAA\.Security)-[A-Za-z0-9]+/);
+      expect(reason.length).toBeGreaterThan(30);
+    }
+  });
+});

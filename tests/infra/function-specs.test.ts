@@ -1,0 +1,168 @@
+import { App } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineCadence } from '../../infra/cadence.ts';
+import { parseStageConfig, STAGE_CONFIGS, type StageConfigInput } from '../../infra/config.ts';
+import { FUNCTION_SPECS, type FunctionSpec } from '../../infra/functions.ts';
+import {
+  logicalId,
+  nagFindings,
+  render,
+  resourcesFor,
+  type SynthesizedCadence,
+  statementsOfRole,
+  synthCadence,
+} from './cadence-app.ts';
+
+// Functions that do not exist yet, standing in with the generate-week handler: this file checks
+// what a spec entry wires, so that adding the real ones is one entry each in FUNCTION_SPECS.
+const STAND_IN = 'functions/handlers/generate-week.handler.ts';
+const specs: FunctionSpec[] = [
+  { ...FUNCTION_SPECS[0]!, schedulesJobs: ['send-reminder'] },
+  { name: 'send-reminder', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
+  { name: 'draw-screens', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
+  { name: 'escalate-flag', entry: STAND_IN, description: 'stand-in', table: 'read', publishesCareTeam: true },
+];
+const configInput: StageConfigInput = {
+  ...STAGE_CONFIGS.dev,
+  sms: { originationNumber: '+18005550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 20 },
+  programs: [
+    {
+      id: 'sunrise',
+      reminders: { offsetsMinutes: [1440, 120] },
+      drugScreens: { days: ['MON', 'THU'], drawAt: '06:00' },
+    },
+    { id: 'harbor', timezone: 'America/Los_Angeles', reminders: { offsetsMinutes: [4320] } },
+  ],
+};
+
+let extended: SynthesizedCadence;
+const fnId = (name: FunctionSpec['name']) => logicalId(extended.stateless.functions.get(name)!);
+const envOf = (name: FunctionSpec['name']) =>
+  extended.statelessTemplate.findResources('AWS::Lambda::Function')[fnId(name)]!.Properties.Environment
+    .Variables;
+const statementsOf = (name: FunctionSpec['name']) =>
+  statementsOfRole(
+    extended.statelessTemplate,
+    logicalId(extended.stateless.functions.get(name)!.executionRole),
+  );
+
+beforeAll(() => {
+  extended = synthCadence('dev', { config: parseStageConfig(configInput), functions: specs });
+});
+
+describe('function specs: what one entry wires', () => {
+  it('passes a scheduling function the ARN of each job target it schedules', () => {
+    expect(JSON.parse(render(envOf('generate-week').JOB_TARGETS))).toEqual({
+      'send-reminder': `<${fnId('send-reminder')}.Arn>`,
+    });
+  });
+
+  it('lets the scheduler role invoke the job targets and recurring targets, and nothing else', () => {
+    const jobs = extended.stateless.jobScheduling;
+    const invokable = resourcesFor(
+      statementsOfRole(extended.statelessTemplate, logicalId(jobs.role)),
+      'lambda:InvokeFunction',
+    );
+    expect(invokable.sort()).toEqual(
+      [
+        `<${fnId('generate-week')}.Arn>`,
+        `<${fnId('send-reminder')}.Arn>`,
+        `<${fnId('draw-screens')}.Arn>`,
+      ].sort(),
+    );
+  });
+
+  it('schedules every recurring job of every program in its own time zone (the default zone when unnamed)', () => {
+    const schedules = Object.values(extended.statelessTemplate.findResources('AWS::Scheduler::Schedule')).map(
+      (s) => [
+        s.Properties.Name,
+        s.Properties.ScheduleExpression,
+        s.Properties.ScheduleExpressionTimezone,
+        render(s.Properties.Target.Arn),
+      ],
+    );
+    expect(schedules.sort()).toEqual(
+      [
+        ['draw-sunrise', 'cron(0 6 ? * MON,THU *)', 'America/New_York', `<${fnId('draw-screens')}.Arn>`],
+        ['week-harbor', 'cron(5 0 ? * THU *)', 'America/Los_Angeles', `<${fnId('generate-week')}.Arn>`],
+        ['week-sunrise', 'cron(5 0 ? * SAT *)', 'America/New_York', `<${fnId('generate-week')}.Arn>`],
+      ].sort(),
+    );
+  });
+
+  it('gives SMS senders their origination identity and price cap, and Publish alone', () => {
+    expect(envOf('send-reminder')).toMatchObject({
+      SMS_ORIGINATION_NUMBER: '+18005550100',
+      SMS_MAX_PRICE: '0.05',
+    });
+    expect(envOf('send-reminder').SMS_SENDER_ID).toBeUndefined();
+    const anywhere = statementsOf('send-reminder').filter((s) => s.resources.includes('*'));
+    expect(anywhere.flatMap((s) => s.actions).sort()).toEqual(
+      ['sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+    );
+  });
+
+  it('lets only SMS senders publish to phone numbers', () => {
+    for (const name of ['generate-week', 'escalate-flag'] as const) {
+      expect(resourcesFor(statementsOf(name), 'sns:Publish')).not.toContain('*');
+      expect(envOf(name).SMS_MAX_PRICE).toBeUndefined();
+    }
+  });
+
+  it('lets a care-team publisher publish to the care-team topic only, and tells it the ARN', () => {
+    expect(resourcesFor(statementsOf('escalate-flag'), 'sns:Publish')).toEqual([
+      expect.stringMatching(/^<import:.*CareTeamTopic/),
+    ]);
+    expect(render(envOf('escalate-flag').CARE_TEAM_TOPIC_ARN)).toMatch(/^<import:.*CareTeamTopic/);
+  });
+
+  it('grants a read-only function no write action on the table', () => {
+    const actions = statementsOf('escalate-flag').flatMap((s) => s.actions);
+    expect(actions).toContain('dynamodb:GetItem');
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ]) {
+      expect(actions).not.toContain(write);
+    }
+  });
+
+  it('keeps cdk-nag clean as functions are added', () => {
+    expect(nagFindings(extended.stateless)).toEqual([]);
+  });
+});
+
+describe('function specs and config: mistakes stop synthesis with what to fix', () => {
+  const define = (functions: readonly FunctionSpec[], input: StageConfigInput = STAGE_CONFIGS.dev) =>
+    defineCadence(new App(), { stage: 'dev', config: parseStageConfig(input), functions });
+
+  it('refuses a function scheduling a job whose function is not deployed', () => {
+    expect(() => define([{ ...FUNCTION_SPECS[0]!, schedulesJobs: ['check-attendance'] }])).toThrow(
+      /generate-week schedules check-attendance, which is not deployed/,
+    );
+  });
+
+  it('refuses a program with drug screens while draw-screens is not deployed', () => {
+    expect(() => define(FUNCTION_SPECS, configInput)).toThrow(
+      /program sunrise needs a recurring draw-screens job/,
+    );
+  });
+
+  it('refuses a function listed twice', () => {
+    expect(() => define([FUNCTION_SPECS[0]!, FUNCTION_SPECS[0]!])).toThrow(/generate-week is listed twice/);
+  });
+
+  it('names the config field that is wrong', () => {
+    expect(() =>
+      parseStageConfig({
+        ...STAGE_CONFIGS.dev,
+        programs: [{ id: 'Sun Rise', reminders: { offsetsMinutes: [60] } }],
+      }),
+    ).toThrow(/programs\.0\.id/);
+    expect(() =>
+      parseStageConfig({ ...STAGE_CONFIGS.dev, sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 0 } }),
+    ).toThrow(/sms\.monthlySpendLimitUsd/);
+  });
+});
