@@ -29,6 +29,8 @@ export function weekToGenerate(program: Pick<Program, 'timezone'>, scheduledTime
 }
 
 const [hh, mm] = ['00', '05'];
+/** The daily engagement sweep runs before the clinic opens. */
+const SWEEP_AT = { hour: 5, minute: 30 };
 
 /** Every recurring job of a program, in its time zone; the CDK app and the local runtime both use this. */
 export function recurringJobsFor(program: RecurringJobsInput): RecurringJob[] {
@@ -42,6 +44,13 @@ export function recurringJobsFor(program: RecurringJobsInput): RecurringJob[] {
       payload: { programId: program.id },
     },
   ];
+  jobs.push({
+    name: `sweep-${program.id}`,
+    target: 'sweep-engagement',
+    cron: `${SWEEP_AT.minute} ${SWEEP_AT.hour} ? * MON,TUE,WED,THU,FRI,SAT,SUN *`,
+    timezone: program.timezone,
+    payload: { programId: program.id },
+  });
   if (program.drugScreens) {
     const [h, m] = program.drugScreens.drawAt.split(':').map(Number);
     jobs.push({

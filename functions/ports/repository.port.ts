@@ -1,6 +1,9 @@
 import type { Client } from '../domain/client.schema.ts';
 import type { Clinician } from '../domain/clinician.schema.ts';
+import type { Flag, FlagAudit } from '../domain/flag.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
+import type { Screen } from '../domain/screen.schema.ts';
+import type { DrawRecord } from '../domain/screening.ts';
 import type { Session, Shortfall } from '../domain/session.schema.ts';
 
 /** What the use cases need from storage. DynamoDB is the truth; a schedule is only a hint. */
@@ -35,4 +38,26 @@ export interface SessionRepository {
   replaceSession(session: Session, expectedVersion: number): Promise<boolean>;
   putShortfalls(shortfalls: Shortfall[]): Promise<void>;
   listShortfalls(programId: string, week: string): Promise<Shortfall[]>;
+}
+
+export interface ScreeningRepository {
+  /** Writes the draw once; false when a draw for that program and date exists already. */
+  createDraw(draw: DrawRecord): Promise<boolean>;
+  getDraw(programId: string, date: string): Promise<DrawRecord | undefined>;
+  listDraws(programId: string, from: string, to: string): Promise<DrawRecord[]>;
+  getScreen(programId: string, clientId: string, date: string): Promise<Screen | undefined>;
+  putScreen(screen: Screen): Promise<void>;
+  listScreensByClient(programId: string, clientId: string): Promise<Screen[]>;
+}
+
+export interface FlagRepository {
+  /** Creates the flag if the client has no open flag for its rule (invariant 7); false otherwise. */
+  openFlag(flag: Flag): Promise<boolean>;
+  getFlag(programId: string, flagId: string): Promise<Flag | undefined>;
+  /** Saves a change to a flag; resolving it frees its (client, rule) slot for a new flag. */
+  updateFlag(flag: Flag): Promise<void>;
+  listFlagsByClient(programId: string, clientId: string): Promise<Flag[]>;
+  listOpenFlags(programId: string): Promise<Flag[]>;
+  addAudit(programId: string, entry: FlagAudit): Promise<void>;
+  listAudit(programId: string, flagId: string): Promise<FlagAudit[]>;
 }

@@ -2,7 +2,14 @@ import type { ActivityLog } from '../ports/activity-log.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { JobScheduler } from '../ports/job-scheduler.port.ts';
 import type { CareTeamNotifier, SmsSender } from '../ports/notifier.port.ts';
-import type { ClientRepository, ProgramRepository, SessionRepository } from '../ports/repository.port.ts';
+import type { RandomSource } from '../ports/random.port.ts';
+import type {
+  ClientRepository,
+  FlagRepository,
+  ProgramRepository,
+  ScreeningRepository,
+  SessionRepository,
+} from '../ports/repository.port.ts';
 import type { SendLedger } from '../ports/send-ledger.port.ts';
 
 /** Everything a use case may touch, injected: AWS adapters in Lambda, local ones in the runtime and tests. */
@@ -10,6 +17,9 @@ export interface Deps {
   programs: ProgramRepository;
   clients: ClientRepository;
   sessions: SessionRepository;
+  screening: ScreeningRepository;
+  flags: FlagRepository;
+  random: RandomSource;
   scheduler: JobScheduler;
   clock: Clock;
   activity: ActivityLog;

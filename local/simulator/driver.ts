@@ -1,9 +1,11 @@
 import type { LocalSystem } from '../../functions/adapters/local/local-deps.ts';
 import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
-import { localDateOf, localToUtc } from '../../functions/domain/zoned-time.ts';
+import { addMinutes, localDateOf, localToUtc } from '../../functions/domain/zoned-time.ts';
 import { recordAttendance } from '../../functions/use-cases/attendance.ts';
 import { endEnrolment, optIn, optOut } from '../../functions/use-cases/client-lifecycle.ts';
 import { ConflictError } from '../../functions/use-cases/deps.ts';
+import { acknowledgeClientFlags } from '../../functions/use-cases/flags.ts';
+import { recordScreenResult } from '../../functions/use-cases/screens.ts';
 import { cancelSession } from '../../functions/use-cases/session-changes.ts';
 import type { Scenario, ScenarioAction } from './scenario.schema.ts';
 import type { Timed } from './simulation.ts';
@@ -51,7 +53,8 @@ export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
         return;
       }
       case 'acknowledge-flags':
-        throw new Error('acknowledge-flags is not supported yet');
+        await acknowledgeClientFlags(deps, program.id, action.clientId, 'scenario-staff');
+        return;
     }
   };
 
@@ -89,6 +92,45 @@ export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
       },
     });
   });
+
+  // A selected client gives a sample soon after the notice: the scenario's result, else negative;
+  // a `no-show` entry means nothing is given and the window's end decides.
+  const resultOf = new Map(scenario.screenResults.map((r) => [`${r.clientId}|${r.date}`, r.result]));
+  const windowMinutes = (program.drugScreens?.windowHours ?? 8) * 60;
+  system.activity.onEvent((event: StampedEvent) => {
+    if ((event.type !== 'sms.sent' && event.type !== 'sms.suppressed') || event.purpose !== 'screen-notice')
+      return;
+    const clientId = event.clientId as string;
+    const date = localDateOf(event.at, zone);
+    const result = resultOf.get(`${clientId}|${date}`) ?? 'negative';
+    if (result === 'no-show') return;
+    push({
+      at: addMinutes(event.at, Math.min(60, windowMinutes / 2)),
+      order: 0,
+      label: 'screen-result',
+      run: async () => {
+        await recordScreenResult(deps, { programId: program.id, clientId, date, result });
+      },
+    });
+  });
+  // Results for clients not drawn that day are regular screens, recorded by staff at noon.
+  for (const r of scenario.screenResults) {
+    push({
+      at: localToUtc(r.date, '12:00', zone),
+      order: 0,
+      label: 'screen-result',
+      run: async () => {
+        const screen = await deps.screening.getScreen(program.id, r.clientId, r.date);
+        if (screen?.drawId) return;
+        await recordScreenResult(deps, {
+          programId: program.id,
+          clientId: r.clientId,
+          date: r.date,
+          result: r.result,
+        });
+      },
+    });
+  }
 
   return {
     peek: (): Timed | undefined => queue[0],

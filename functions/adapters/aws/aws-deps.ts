@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -8,7 +9,9 @@ import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
+import { DynamoFlagRepository } from '../dynamodb/flag.repository.ts';
 import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
+import { DynamoScreeningRepository } from '../dynamodb/screening.repository.ts';
 import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
 import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
 import { type LambdaEnvironment, parseEnvironment } from './environment.ts';
@@ -65,6 +68,9 @@ export function awsDeps(
     programs: new DynamoProgramRepository(table),
     clients: new DynamoClientRepository(table),
     sessions: new DynamoSessionRepository(table),
+    screening: new DynamoScreeningRepository(table),
+    flags: new DynamoFlagRepository(table),
+    random: { bytes: (n) => randomBytes(n) },
     scheduler,
     clock: systemClock,
     activity: new LoggedActivity(logger),

@@ -27,6 +27,35 @@ export const keys = {
     pk: `PROGRAM#${programId}`,
     sk: `SHORTFALL#${week}#${clientId}`,
   }),
+  draw: (programId: string, date: string) => ({
+    pk: `DRAW#${programId}#${date}`,
+    sk: 'DRAW',
+    gsi1pk: `DRAWS#${programId}`,
+    gsi1sk: date,
+  }),
+  screen: (programId: string, clientId: string, date: string) => ({
+    pk: `SCREEN#${programId}#${clientId}`,
+    sk: date,
+  }),
+  flag: (programId: string, flagId: string) => ({ pk: `FLAG#${programId}#${flagId}`, sk: 'FLAG' }),
+  /** Sparse: only open flags carry it. */
+  openFlag: (programId: string, clientId: string, rule: string) => ({
+    gsi1pk: `OPENFLAGS#${programId}`,
+    gsi1sk: `${clientId}#${rule}`,
+  }),
+  flagByClient: (programId: string, clientId: string, raisedAt: string) => ({
+    gsi2pk: `CLIENT#${programId}#${clientId}`,
+    gsi2sk: `FLAG#${raisedAt}`,
+  }),
+  /** The (client, rule) slot an open flag holds: at most one open flag per client and rule. */
+  flagSlot: (programId: string, clientId: string, rule: string) => ({
+    pk: `FLAGSLOT#${programId}#${clientId}#${rule}`,
+    sk: 'SLOT',
+  }),
+  flagAudit: (programId: string, flagId: string, at: string, action: string) => ({
+    pk: `FLAG#${programId}#${flagId}`,
+    sk: `AUDIT#${at}#${action}`,
+  }),
 };
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];

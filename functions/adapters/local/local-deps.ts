@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps, Log } from '../../use-cases/deps.ts';
 import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
+import { DynamoFlagRepository } from '../dynamodb/flag.repository.ts';
 import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
+import { DynamoScreeningRepository } from '../dynamodb/screening.repository.ts';
 import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
 import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
 import { LocalNotifier } from './console-notifier.ts';
@@ -46,6 +49,9 @@ export function localSystem(options: {
     programs: new DynamoProgramRepository(table),
     clients: new DynamoClientRepository(table),
     sessions: new DynamoSessionRepository(table),
+    screening: new DynamoScreeningRepository(table),
+    flags: new DynamoFlagRepository(table),
+    random: { bytes: (n) => randomBytes(n) },
     scheduler,
     clock,
     activity,

@@ -8,11 +8,15 @@ import {
   weeklyWindowSchema,
 } from '../../domain/common.schema.ts';
 import { programSchema } from '../../domain/program.schema.ts';
+import { screenResultSchema } from '../../domain/screen.schema.ts';
+import { verifyDraw } from '../../domain/screening.ts';
 import { attendanceStatusSchema } from '../../domain/session.schema.ts';
 import { recordAttendance } from '../../use-cases/attendance.ts';
 import { endEnrolment, optIn, optOut, recordConsent } from '../../use-cases/client-lifecycle.ts';
 import { ConflictError, type Deps, NotFoundError } from '../../use-cases/deps.ts';
 import { enrolClient, scheduleCurrentWeeks } from '../../use-cases/enrol-client.ts';
+import { acknowledgeFlag, resolveFlag } from '../../use-cases/flags.ts';
+import { recordScreenResult, screensReport } from '../../use-cases/screens.ts';
 import { cancelSessionById, rescheduleSession } from '../../use-cases/session-changes.ts';
 import { HttpError, parse, type Route } from './http.ts';
 
@@ -246,3 +250,88 @@ export const routes: Route[] = [
     },
   },
 ];
+
+const flagPath = programPath.extend({ flagId: z.string().min(1).max(64) });
+const dateRange = z
+  .object({ from: z.iso.date(), to: z.iso.date() })
+  .refine((r) => r.from <= r.to, { error: 'expected from on or before to', path: ['to'] });
+
+/** Screens and flags (issues 5 and 6): results, the fairness report, the flag queue and its audit trail. */
+routes.push(
+  {
+    method: 'POST',
+    path: '/programs/{programId}/screens/results',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const input = parse(
+        z.object({ clientId: entityIdSchema, date: z.iso.date(), result: screenResultSchema }),
+        req.body,
+        'body',
+      );
+      return { status: 201, body: await recordScreenResult(deps, { programId, ...input }) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/screens/report',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const { from, to } = parse(dateRange, req.query, 'query');
+      const program = await deps.programs.getProgram(programId);
+      if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+      return { body: await screensReport(deps, program, from, to) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/screens/draws/{date}',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, date } = parse(programPath.extend({ date: z.iso.date() }), req.params, 'path');
+      const draw = await deps.screening.getDraw(programId, date);
+      if (!draw) throw new NotFoundError(`no draw on ${date}`);
+      return { body: { ...draw, verified: verifyDraw(draw) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/flags',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      return { body: { flags: await deps.flags.listOpenFlags(programId) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/flags/{flagId}',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, flagId } = parse(flagPath, req.params, 'path');
+      const flag = await deps.flags.getFlag(programId, flagId);
+      if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
+      return { body: { flag, audit: await deps.flags.listAudit(programId, flagId) } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/flags/{flagId}/acknowledge',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, flagId } = parse(flagPath, req.params, 'path');
+      return { body: await acknowledgeFlag(deps, programId, flagId, req.caller.subject) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/programs/{programId}/flags/{flagId}/resolve',
+    roles: [...staff],
+    async run(deps, req) {
+      const { programId, flagId } = parse(flagPath, req.params, 'path');
+      const { note } = parse(z.object({ note: z.string().min(1).max(500) }), req.body, 'body');
+      return { body: await resolveFlag(deps, programId, flagId, req.caller.subject, note) };
+    },
+  },
+);
