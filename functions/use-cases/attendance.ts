@@ -27,7 +27,9 @@ export async function recordAttendance(
     clientId: session.clientId,
     status: input.status,
   });
-  await afterEngagementChange(deps, input.programId, session.clientId);
+  await afterEngagementChange(deps, input.programId, session.clientId, {
+    attended: input.status === 'present',
+  });
   return updated;
 }
 

@@ -8,6 +8,17 @@ import { evaluateClientEngagement } from './flags.ts';
  * simulator and local runtime behave exactly as AWS, and DynamoDB Local has no Streams triggers.
  * A daily sweep catches what no write triggers (a gap that only grows with time).
  */
-export async function afterEngagementChange(deps: Deps, programId: string, clientId: string): Promise<void> {
+export async function afterEngagementChange(
+  deps: Deps,
+  programId: string,
+  clientId: string,
+  change: { attended?: boolean } = {},
+): Promise<void> {
+  // Attending can only end a flag (a run of misses, a low rate, a gap), never start one: with no
+  // open flag there is nothing to evaluate, which spares every ordinary check-in four reads.
+  if (change.attended) {
+    const flags = await deps.flags.listFlagsByClient(programId, clientId);
+    if (!flags.some((f) => f.status === 'open')) return;
+  }
   await evaluateClientEngagement(deps, programId, clientId);
 }

@@ -22,8 +22,12 @@ type Rule = (scenario: Scenario, events: StampedEvent[]) => string[];
 const of = (events: StampedEvent[], type: string) => events.filter((e) => e.type === type);
 const str = (v: unknown) => String(v);
 
-function liveSessions(events: StampedEvent[]) {
-  const cancelled = new Set(of(events, 'session.cancelled').map((e) => str(e.sessionId)));
+function liveSessions(events: StampedEvent[], at?: string) {
+  const cancelled = new Set(
+    of(events, 'session.cancelled')
+      .filter((e) => at === undefined || str(e.at) <= at)
+      .map((e) => str(e.sessionId)),
+  );
   return of(events, 'session.scheduled').filter((s) => !cancelled.has(str(s.sessionId)));
 }
 
@@ -286,7 +290,165 @@ const runEnd = (scenario: Scenario) =>
     scenario.program.timezone,
   );
 
+export const drawsFollowThePolicy: Rule = (scenario, events) => {
+  const policy = scenario.program.drugScreens;
+  const draws = of(events, 'screen.draw');
+  if (!policy) return draws.length ? ['draws without a drug-screen policy'] : [];
+  const zone = scenario.program.timezone;
+  const problems: string[] = [];
+  const selected = of(events, 'screen.selected');
+  for (const d of draws) {
+    const date = str(d.date);
+    if (!policy.days.includes(dayOfWeek(date))) problems.push(`draw on ${date}, not a policy day`);
+    if (Math.abs(minutesBetween(localToUtc(date, policy.drawAt, zone), str(d.at))) > 1)
+      problems.push(`draw ${date} at ${d.at}, not ${policy.drawAt}`);
+    const mine = selected.filter((x) => x.drawId === d.drawId);
+    if (mine.length !== d.selectedCount)
+      problems.push(`draw ${date} selectedCount ${d.selectedCount} but ${mine.length} selected`);
+    const random = mine.filter((x) => x.reason === 'random').length;
+    if (random !== Math.round(policy.rate * Number(d.poolSize)))
+      problems.push(`draw ${date}: ${random} random of pool ${d.poolSize}`);
+    if (new Set(mine.map((x) => x.clientId)).size !== mine.length)
+      problems.push(`draw ${date} selects a client twice`);
+    const discharged = new Map(
+      scenario.actions
+        .filter((a) => a.type === 'discharge')
+        .map((a) => [a.clientId, localToUtc(a.at.slice(0, 10), a.at.slice(11), zone)]),
+    );
+    const pool = new Set(
+      liveSessions(events, str(d.at))
+        .filter(
+          (s) =>
+            s.date === date &&
+            !(discharged.has(str(s.clientId)) && discharged.get(str(s.clientId))! <= str(d.at)),
+        )
+        .map((s) => str(s.clientId)),
+    );
+    if (pool.size !== d.poolSize) problems.push(`draw ${date} pool ${d.poolSize}, expected ${pool.size}`);
+    for (const x of mine)
+      if (!pool.has(str(x.clientId))) problems.push(`draw ${date} selects ${x.clientId}, not in the pool`);
+  }
+  return problems;
+};
+
+/** Each selected client gets one screen notice that day (sent or, with a reason, suppressed); nobody else does. */
+export const oneNoticePerSelection: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const key = (clientId: unknown, date: string) => `${clientId}|${date}`;
+  const counts = new Map<string, number>();
+  for (const n of events.filter(
+    (e) => (e.type === 'sms.sent' || e.type === 'sms.suppressed') && e.purpose === 'screen-notice',
+  )) {
+    const k = key(n.clientId, localDateOf(str(n.at), zone));
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const problems: string[] = [];
+  const selections = of(events, 'screen.selected');
+  const selected = new Set(selections.map((x) => key(x.clientId, str(x.date))));
+  for (const x of selections) {
+    const k = key(x.clientId, str(x.date));
+    // a draw near the run's end may have its notice after it (deferred past quiet hours)
+    if ((counts.get(k) ?? 0) !== 1 && addMinutes(str(x.at), 24 * 60) < runEnd(scenario))
+      problems.push(`${k}: ${counts.get(k) ?? 0} notices`);
+  }
+  for (const k of counts.keys()) if (!selected.has(k)) problems.push(`notice to ${k} without a selection`);
+  return problems;
+};
+
+/** Over every whole ISO week of the run, each client with a session on a draw day is selected ≥ minPerWeek. */
+export const weeklyMinimumIsMet: Rule = (scenario, events) => {
+  const policy = scenario.program.drugScreens;
+  if (!policy || policy.minPerWeek === 0) return [];
+  const drawDates = new Set(of(events, 'screen.draw').map((d) => str(d.date)));
+  const selectedPerWeek = new Map<string, number>();
+  for (const x of of(events, 'screen.selected')) {
+    const k = `${x.clientId}|${isoWeek(str(x.date))}`;
+    selectedPerWeek.set(k, (selectedPerWeek.get(k) ?? 0) + 1);
+  }
+  const discharged = new Set(scenario.actions.filter((a) => a.type === 'discharge').map((a) => a.clientId));
+  const problems: string[] = [];
+  const due = new Set(
+    liveSessions(events)
+      .filter((s) => drawDates.has(str(s.date)) && !discharged.has(str(s.clientId)))
+      .map((s) => `${s.clientId}|${isoWeek(str(s.date))}`),
+  );
+  const firstWeek = isoWeek(scenario.run.from);
+  for (const k of due) {
+    const week = k.split('|')[1]!;
+    if (week === firstWeek) continue; // the run may start mid-week
+    if ((selectedPerWeek.get(k) ?? 0) < policy.minPerWeek)
+      problems.push(`${k} selected ${selectedPerWeek.get(k) ?? 0} times`);
+  }
+  return problems;
+};
+
+export const atMostOneOpenFlagPerClientAndRule: Rule = (_scenario, events) => {
+  const open = new Map<string, string>();
+  const problems: string[] = [];
+  const ruleOf = new Map<string, string>();
+  for (const e of events) {
+    if (e.type === 'flag.raised') {
+      const k = `${e.clientId}|${e.rule}`;
+      if (open.has(k)) problems.push(`second open ${k} flag ${e.flagId}`);
+      open.set(k, str(e.flagId));
+      ruleOf.set(str(e.flagId), k);
+      if (!e.evidence || typeof e.evidence !== 'object') problems.push(`flag ${e.flagId} without evidence`);
+    }
+    if (e.type === 'flag.resolved') open.delete(ruleOf.get(str(e.flagId))!);
+  }
+  return problems;
+};
+
+/** A missed-session flag follows the miss that triggers it within an hour. */
+export const flagsFollowTheirMissWithinAnHour: Rule = (_scenario, events) =>
+  of(events, 'flag.raised')
+    .filter((f) => f.rule === 'consecutive-misses')
+    .flatMap((f) => {
+      const miss = of(events, 'session.missed')
+        .filter((m) => m.clientId === f.clientId && str(m.at) <= str(f.at))
+        .at(-1);
+      return miss && minutesBetween(str(miss.at), str(f.at)) <= 60
+        ? []
+        : [`flag ${f.flagId} not within an hour of a miss`];
+    });
+
+/** One escalation when nobody acknowledges in time, none when someone does; an all-clear per re-engagement. */
+export const escalationAndAllClear: Rule = (scenario, events) => {
+  const hours = scenario.program.disengagement.escalateAfterHours;
+  const end = runEnd(scenario);
+  const alerts = of(events, 'careteam.alert');
+  const problems: string[] = [];
+  for (const f of of(events, 'flag.raised')) {
+    const deadline = addMinutes(str(f.at), hours * 60);
+    const ack = of(events, 'flag.acknowledged').find((a) => a.flagId === f.flagId);
+    const resolved = of(events, 'flag.resolved').find((r) => r.flagId === f.flagId);
+    const escalations = alerts.filter((a) => a.reason === 'escalation' && a.flagId === f.flagId);
+    const expected =
+      deadline < end && !(ack && str(ack.at) <= deadline) && !(resolved && str(resolved.at) <= deadline)
+        ? 1
+        : 0;
+    if (escalations.length !== expected)
+      problems.push(`flag ${f.flagId}: ${escalations.length} escalations, expected ${expected}`);
+    if (escalations[0] && escalations[0].at !== deadline)
+      problems.push(`flag ${f.flagId} escalated at ${escalations[0].at}, due ${deadline}`);
+    if (!alerts.some((a) => a.reason === 'disengagement' && a.flagId === f.flagId))
+      problems.push(`flag ${f.flagId} without its alert`);
+  }
+  for (const r of of(events, 'flag.resolved').filter((x) => x.reason === 're-engaged')) {
+    const clears = alerts.filter((a) => a.reason === 'all-clear' && a.flagId === r.flagId);
+    if (clears.length !== 1)
+      problems.push(`flag ${r.flagId} resolved with ${clears.length} all-clear alerts`);
+  }
+  return problems;
+};
+
 export const SPEC_RULES: Record<string, Rule> = {
+  drawsFollowThePolicy,
+  oneNoticePerSelection,
+  weeklyMinimumIsMet,
+  atMostOneOpenFlagPerClientAndRule,
+  flagsFollowTheirMissWithinAnHour,
+  escalationAndAllClear,
   everyEventHasTypeAndUtcInstant,
   eventsAreInTimeOrder,
   groupSessionsKeepTheirLocalTime,

@@ -4,16 +4,31 @@ import type { ProgramRepository } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
 
+/**
+ * Programs change rarely and every job reads one, so a warm function keeps each for a short time
+ * (real time, not the simulator's). A change made through this instance is seen at once; one made
+ * elsewhere within `cacheMs`. Sessions, clients and ledger items are always read fresh.
+ */
 export class DynamoProgramRepository implements ProgramRepository {
-  constructor(private readonly table: DynamoTable) {}
+  private readonly cache = new Map<string, { program: Program; until: number }>();
+
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly cacheMs = 30_000,
+  ) {}
 
   async getProgram(programId: string): Promise<Program | undefined> {
+    const hit = this.cache.get(programId);
+    if (hit && hit.until > performance.now()) return hit.program;
     const item = await this.table.get(keys.program(programId).pk, 'PROGRAM');
-    return item ? programSchema.parse(withoutKeys(item)) : undefined;
+    const program = item ? programSchema.parse(withoutKeys(item)) : undefined;
+    if (program) this.cache.set(programId, { program, until: performance.now() + this.cacheMs });
+    return program;
   }
 
   async putProgram(program: Program): Promise<void> {
     await this.table.put({ ...keys.program(program.id), entity: 'program', ...program });
+    this.cache.set(program.id, { program, until: performance.now() + this.cacheMs });
   }
 
   async listPrograms(): Promise<Program[]> {

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const tsx = join('node_modules', '.bin', 'tsx');
+const simulate = (...args: string[]) =>
+  spawnSync(tsx, ['local/simulate.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('npm run simulate', () => {
+  it('exits 2 on an invalid scenario, naming every bad path, and runs nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
+    const file = join(dir, 'bad.json');
+    const scenario = JSON.parse(readFileSync('scenarios/basic-week.json', 'utf8'));
+    scenario.clients[3].phone = '2025550104';
+    scenario.clients[1].track = 'night';
+    scenario.program.timezone = 'Mars/Olympus';
+    scenario.run.days = 0;
+    scenario.actions.push({ at: '2027-01-05 12:00', type: 'opt-out', clientId: 'c-999' });
+    writeFileSync(file, JSON.stringify(scenario));
+    const out = join(dir, 'events.jsonl');
+    const result = simulate('--scenario', file, '--out', out);
+    expect(result.status).toBe(2);
+    for (const path of ['clients[3].phone', 'program.timezone', 'run.days', 'actions[1].at']) {
+      expect(result.stderr).toContain(path);
+    }
+    expect(result.stderr).toContain('expected E.164');
+    expect(() => readFileSync(out)).toThrow();
+  });
+
+  it('exits 2 on a file that is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "program": ');
+    const result = simulate('--scenario', file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/invalid scenario/);
+  });
+
+  it('writes one JSON event per line and a summary to stderr', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
+    const out = join(dir, 'events.jsonl');
+    const result = simulate('--scenario', 'scenarios/basic-week.json', '--out', out);
+    expect(result.status).toBe(0);
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.length).toBeGreaterThan(20);
+    for (const e of events)
+      expect(e).toMatchObject({ type: expect.any(String), at: expect.stringMatching(/Z$/) });
+    expect(result.stderr).toMatch(/sessions scheduled\s+\d+/);
+    expect(result.stderr).toMatch(/SMS suppressed: no-consent\s+\d+/);
+  });
+});
