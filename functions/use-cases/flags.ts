@@ -7,6 +7,7 @@ import {
 } from '../domain/engagement.ts';
 import type { Flag } from '../domain/flag.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
+import { addMinutes } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
 import { type Deps, NotFoundError } from './deps.ts';
 
@@ -217,5 +218,19 @@ export async function sweepEngagement(deps: Deps, programId: string) {
     raised += r.raised;
     resolved += r.resolved;
   }
-  return { clients: clients.length, raised, resolved };
+  // The exactly-once crash window: a send claimed but never confirmed (the function died between
+  // claim and publish, or between publish and confirm). It is never re-sent automatically: it is
+  // logged as an error (an ops alarm watches the metric filter) for a human to check.
+  const stuck = await deps.ledger.listUnconfirmed(programId, addMinutes(deps.clock.now(), -UNCONFIRMED_AFTER_MINUTES));
+  if (stuck.length) {
+    deps.log.error('unconfirmed SMS sends', {
+      programId,
+      count: stuck.length,
+      sends: stuck.slice(0, 20).map((s) => ({ subjectId: s.key.subjectId, purpose: s.key.purpose, claimedAt: s.claimedAt })),
+    });
+  }
+  return { clients: clients.length, raised, resolved, unconfirmedSends: stuck.length };
 }
+
+/** A claim older than this without a message id is stuck, not in flight. */
+const UNCONFIRMED_AFTER_MINUTES = 10;
