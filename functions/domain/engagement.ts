@@ -116,10 +116,11 @@ function attendanceGap(
 ): RuleEvaluation {
   const lastAttended = counted.filter((s) => s.attendance === 'present').at(-1);
   const since = lastAttended?.start ?? clientStart;
-  const days = Math.floor((minutesBetween(since, now) / DAY_MINUTES) * 10) / 10;
+  const exactDays = minutesBetween(since, now) / DAY_MINUTES;
+  const days = Math.floor(exactDays * 10) / 10;
   // Nothing due in the gap (a closure, a break in the plan) is not the client's gap.
   const dueInGap = counted.filter((s) => s.start > since).length;
-  const holds = days > policy.maxGapDays && dueInGap > 0;
+  const holds = exactDays > policy.maxGapDays && dueInGap > 0;
   return {
     rule: 'attendance-gap',
     holds,
