@@ -1,7 +1,7 @@
 import { type Client, clientSchema } from '../functions/domain/client.schema.ts';
 import { type Clinician, clinicianSchema } from '../functions/domain/clinician.schema.ts';
 import { type Program, programSchema } from '../functions/domain/program.schema.ts';
-import { addMinutes, localTimeOf } from '../functions/domain/zoned-time.ts';
+import { addMinutes, localDateOf, localTimeOf } from '../functions/domain/zoned-time.ts';
 
 /**
  * The demo clinic `npm start` seeds into an empty database: a morning and an evening track whose
@@ -31,7 +31,7 @@ export function demoClinic(now: string, timezone = 'America/New_York') {
       availability: [{ days: [...every], start: '08:00', end: '20:00' }],
     }),
   ];
-  const today = now.slice(0, 10);
+  const today = localDateOf(now, timezone);
   const client = (id: string, phone: string, track: string, extra: Partial<Client> = {}) =>
     clientSchema.parse({ id, phone, track, clinicianId: 'dr-lee', start: today, smsConsent: true, ...extra });
   const clients: Client[] = [

@@ -12,7 +12,10 @@ const argsSchema = z
     program: z.string().regex(/^[a-z0-9-]{1,40}$/, { error: 'expected a program id' }),
     from: z.iso.date(),
     to: z.iso.date(),
-    table: z.string().min(3).default(process.env.TABLE_NAME ?? 'cadence-local'),
+    table: z
+      .string()
+      .min(3)
+      .default(process.env.TABLE_NAME ?? 'cadence-local'),
     endpoint: z.url().optional(),
     json: z.boolean().default(false),
   })
@@ -37,14 +40,22 @@ async function main(): Promise<number> {
   const parsed = argsSchema.safeParse(values);
   if (!parsed.success) {
     for (const line of describeIssues(parsed.error)) console.error(`--${line}`);
-    console.error('usage: npm run screens:report -- --program ID --from YYYY-MM-DD --to YYYY-MM-DD [--endpoint URL]');
+    console.error(
+      'usage: npm run screens:report -- --program ID --from YYYY-MM-DD --to YYYY-MM-DD [--endpoint URL]',
+    );
     return 2;
   }
   const args = parsed.data;
   const doc = args.endpoint
     ? documentClient(args.endpoint)
-    : DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const { deps } = localSystem({ doc, tableName: args.table, now: new Date().toISOString().slice(0, 19) + 'Z' });
+    : DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+  const { deps } = localSystem({
+    doc,
+    tableName: args.table,
+    now: new Date().toISOString().slice(0, 19) + 'Z',
+  });
   const program = await deps.programs.getProgram(args.program);
   if (!program) {
     console.error(`program ${args.program} does not exist in table ${args.table}`);
@@ -55,10 +66,14 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(report, null, 2));
     return 0;
   }
-  console.log(`Screens for ${program.name} (${program.id}), ${args.from} to ${args.to}: ${report.draws} draws`);
+  console.log(
+    `Screens for ${program.name} (${program.id}), ${args.from} to ${args.to}: ${report.draws} draws`,
+  );
   console.log(`  ${'client'.padEnd(12)} ${'eligible'.padStart(8)} ${'selected'.padStart(8)}  last selected`);
   for (const row of report.clients) {
-    console.log(`  ${row.clientId.padEnd(12)} ${String(row.eligible).padStart(8)} ${String(row.selected).padStart(8)}  ${row.lastSelected ?? '-'}`);
+    console.log(
+      `  ${row.clientId.padEnd(12)} ${String(row.eligible).padStart(8)} ${String(row.selected).padStart(8)}  ${row.lastSelected ?? '-'}`,
+    );
   }
   console.log(`Never selected: ${report.neverSelected.length ? report.neverSelected.join(', ') : 'nobody'}`);
   return 0;
