@@ -87,7 +87,7 @@ export function planWeek(input: WeekPlanInput): WeekPlan {
   const schedulableDate = (client: Client, date: string) => date >= client.start && !closures.has(date);
   const add = (session: Session) => {
     if (existingById.has(session.sessionId)) return;
-    if (input.notBefore && session.start < input.notBefore) return;
+    if (input.notBefore && session.start <= input.notBefore) return;
     existingById.set(session.sessionId, session);
     sessions.push(session);
     created.push(session);
@@ -250,7 +250,7 @@ export function findSlot(q: SlotQuery): { date: string; start: string } | undefi
       for (let m = minutesOfDay(window.start); m <= last; m += SLOT_STEP_MINUTES) {
         if (insideWindow(q.client.busy, date, m, m + q.minutes)) continue;
         const start = localToUtc(date, formatMinutesOfDay(m), q.zone);
-        if (q.notBefore && start < q.notBefore) continue;
+        if (q.notBefore && start <= q.notBefore) continue;
         const slot = { start, end: addMinutes(start, q.minutes) };
         if (q.clientBusy.some((b) => overlaps(b, slot)) || q.clinicianBusy.some((b) => overlaps(b, slot)))
           continue;

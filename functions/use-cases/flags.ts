@@ -191,7 +191,7 @@ export async function resolveFlag(deps: Deps, programId: string, flagId: string,
 /** Fires escalateAfterHours after a flag: one escalation alert if nobody acknowledged it. */
 export async function escalateFlag(deps: Deps, programId: string, flagId: string) {
   const flag = await deps.flags.getFlag(programId, flagId);
-  if (!flag || flag.status !== 'open' || flag.acknowledgedAt || flag.escalatedAt) return { escalated: false };
+  if (flag?.status !== 'open' || flag.acknowledgedAt || flag.escalatedAt) return { escalated: false };
   const now = deps.clock.now();
   await deps.flags.updateFlag({ ...flag, escalatedAt: now });
   await deps.flags.addAudit(programId, { flagId, at: now, action: 'escalated', by: SYSTEM });
@@ -221,12 +221,17 @@ export async function sweepEngagement(deps: Deps, programId: string) {
   // The exactly-once crash window: a send claimed but never confirmed (the function died between
   // claim and publish, or between publish and confirm). It is never re-sent automatically: it is
   // logged as an error (an ops alarm watches the metric filter) for a human to check.
-  const stuck = await deps.ledger.listUnconfirmed(programId, addMinutes(deps.clock.now(), -UNCONFIRMED_AFTER_MINUTES));
+  const stuck = await deps.ledger.listUnconfirmed(
+    programId,
+    addMinutes(deps.clock.now(), -UNCONFIRMED_AFTER_MINUTES),
+  );
   if (stuck.length) {
     deps.log.error('unconfirmed SMS sends', {
       programId,
       count: stuck.length,
-      sends: stuck.slice(0, 20).map((s) => ({ subjectId: s.key.subjectId, purpose: s.key.purpose, claimedAt: s.claimedAt })),
+      sends: stuck
+        .slice(0, 20)
+        .map((s) => ({ subjectId: s.key.subjectId, purpose: s.key.purpose, claimedAt: s.claimedAt })),
     });
   }
   return { clients: clients.length, raised, resolved, unconfirmedSends: stuck.length };

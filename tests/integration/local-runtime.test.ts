@@ -69,7 +69,11 @@ describe('npm start: the local runtime', () => {
       }),
     });
     expect(res.status).toBe(201);
-    const sessions = await (await fetch(`${runtime.url}/programs/sunrise/clients/c-900/sessions`)).json();
+    const sessions = (await (
+      await fetch(`${runtime.url}/programs/sunrise/clients/c-900/sessions`)
+    ).json()) as {
+      sessions: { start: string }[];
+    };
     expect(sessions.sessions.length).toBeGreaterThan(0);
     expect(sessions.sessions.every((s: { start: string }) => s.start >= now)).toBe(true);
   });
