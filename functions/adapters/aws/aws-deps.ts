@@ -7,13 +7,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../../ports/clock.port.ts';
 import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
-import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
-import { DynamoFlagRepository } from '../dynamodb/flag.repository.ts';
-import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
-import { DynamoScreeningRepository } from '../dynamodb/screening.repository.ts';
-import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
-import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
+import { dynamoRepositories } from '../dynamodb/repositories.ts';
 import { type LambdaEnvironment, parseEnvironment } from './environment.ts';
 import { EventBridgeJobScheduler } from './eventbridge-scheduler.adapter.ts';
 import { LoggedActivity } from './log-activity.adapter.ts';
@@ -65,11 +60,7 @@ export function awsDeps(
         })
       : schedulerUnavailable;
   return {
-    programs: new DynamoProgramRepository(table),
-    clients: new DynamoClientRepository(table),
-    sessions: new DynamoSessionRepository(table),
-    screening: new DynamoScreeningRepository(table),
-    flags: new DynamoFlagRepository(table),
+    ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
     scheduler,
     clock: systemClock,
@@ -83,7 +74,6 @@ export function awsDeps(
     careTeam: env.CARE_TEAM_TOPIC_ARN
       ? new SnsCareTeamNotifier(clients.sns, env.CARE_TEAM_TOPIC_ARN)
       : missingTopic,
-    ledger: new DynamoSendLedger(table),
     appBaseUrl: env.APP_BASE_URL,
   };
 }

@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps, Log } from '../../use-cases/deps.ts';
-import { DynamoClientRepository } from '../dynamodb/client.repository.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
-import { DynamoFlagRepository } from '../dynamodb/flag.repository.ts';
-import { DynamoProgramRepository } from '../dynamodb/program.repository.ts';
-import { DynamoScreeningRepository } from '../dynamodb/screening.repository.ts';
-import { DynamoSendLedger } from '../dynamodb/send-ledger.repository.ts';
-import { DynamoSessionRepository } from '../dynamodb/session.repository.ts';
+import { dynamoRepositories } from '../dynamodb/repositories.ts';
 import { LocalNotifier } from './console-notifier.ts';
 import { InProcessScheduler } from './in-process-scheduler.ts';
 import { RecordingActivityLog } from './recording-activity-log.ts';
@@ -46,11 +41,7 @@ export function localSystem(options: {
     ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}),
   });
   const deps: Deps = {
-    programs: new DynamoProgramRepository(table),
-    clients: new DynamoClientRepository(table),
-    sessions: new DynamoSessionRepository(table),
-    screening: new DynamoScreeningRepository(table),
-    flags: new DynamoFlagRepository(table),
+    ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
     scheduler,
     clock,
@@ -58,7 +49,6 @@ export function localSystem(options: {
     log: options.log ?? silentLog,
     sms: notifier,
     careTeam: notifier,
-    ledger: new DynamoSendLedger(table),
     appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000',
   };
   return { deps, clock, activity, scheduler, notifier, table };
