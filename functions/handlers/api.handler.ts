@@ -1,17 +1,23 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { awsDeps } from '../adapters/aws/aws-deps.ts';
+import { awsDeps, logger, metrics } from '../adapters/aws/aws-deps.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleApiEvent } from './api/http.ts';
 import { routes } from './api/routes.ts';
+import type { Observability } from './lambda-job.ts';
 
 /** The HTTP API behind API Gateway (JWT authorizer). Deps are built once per execution environment. */
-export function makeApiHandler(makeDeps: () => Deps) {
+export function makeApiHandler(makeDeps: () => Deps, observability: Observability = {}) {
   let deps: Deps | undefined;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(async (event) => {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
+  if (observability.logger) handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
+  if (observability.metrics) handler.use(logMetrics(observability.metrics));
+  return handler.handler(async (event) => {
     deps ??= makeDeps();
     return handleApiEvent(routes, deps, event);
   });
 }
 
-export const handler = makeApiHandler(() => awsDeps());
+export const handler = makeApiHandler(() => awsDeps(), { logger, metrics });

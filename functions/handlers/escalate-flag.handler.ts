@@ -1,5 +1,5 @@
-import { awsDeps } from '../adapters/aws/aws-deps.ts';
+import { awsDeps, logger, metrics } from '../adapters/aws/aws-deps.ts';
 import { escalateFlagJob } from '../jobs/escalate-flag.job.ts';
 import { lambdaJobHandler } from './lambda-job.ts';
 
-export const handler = lambdaJobHandler(escalateFlagJob, () => awsDeps());
+export const handler = lambdaJobHandler(escalateFlagJob, () => awsDeps(), { logger, metrics });

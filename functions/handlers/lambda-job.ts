@@ -1,7 +1,17 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { JobDefinition } from '../jobs/job.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { formatIssues } from './validation.ts';
+
+/** Powertools middlewares for the Lambda entries: request context in every log line, metrics flushed. */
+export interface Observability {
+  logger?: Logger;
+  metrics?: Metrics;
+}
 
 export class InvalidPayloadError extends Error {
   override readonly name = 'InvalidPayloadError';
@@ -12,9 +22,16 @@ export class InvalidPayloadError extends Error {
  * on a bad one: the error names the field and the event goes to the DLQ), then run the use case.
  * Deps are built on first use and kept for the life of the execution environment.
  */
-export function lambdaJobHandler(job: JobDefinition, makeDeps: () => Deps) {
+export function lambdaJobHandler(
+  job: JobDefinition,
+  makeDeps: () => Deps,
+  observability: Observability = {},
+) {
   let deps: Deps | undefined;
-  return middy().handler(async (event: unknown) => {
+  const handler = middy();
+  if (observability.logger) handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
+  if (observability.metrics) handler.use(logMetrics(observability.metrics));
+  return handler.handler(async (event: unknown) => {
     deps ??= makeDeps();
     const parsed = job.payload.safeParse(event);
     if (!parsed.success)

@@ -1,5 +1,5 @@
-import { awsDeps } from '../adapters/aws/aws-deps.ts';
+import { awsDeps, logger, metrics } from '../adapters/aws/aws-deps.ts';
 import { sendReminderJob } from '../jobs/send-reminder.job.ts';
 import { lambdaJobHandler } from './lambda-job.ts';
 
-export const handler = lambdaJobHandler(sendReminderJob, () => awsDeps());
+export const handler = lambdaJobHandler(sendReminderJob, () => awsDeps(), { logger, metrics });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -15,6 +16,7 @@ import { LoggedActivity } from './log-activity.adapter.ts';
 import { SnsCareTeamNotifier, SnsSmsSender } from './sns-notifier.adapter.ts';
 
 export const logger = new Logger({ serviceName: 'cadence' });
+export const metrics = new Metrics({ namespace: 'Cadence', serviceName: 'cadence' });
 
 const schedulerUnavailable: JobScheduler = {
   scheduleOnce: async () => {
@@ -64,7 +66,7 @@ export function awsDeps(
     random: { bytes: (n) => randomBytes(n) },
     scheduler,
     clock: systemClock,
-    activity: new LoggedActivity(logger),
+    activity: new LoggedActivity(logger, metrics),
     log: logger,
     sms: new SnsSmsSender(clients.sns, {
       senderId: env.SMS_SENDER_ID,
