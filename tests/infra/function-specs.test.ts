@@ -21,6 +21,14 @@ const specs: FunctionSpec[] = [
   { name: 'send-reminder', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
   { name: 'draw-screens', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
   { name: 'escalate-flag', entry: STAND_IN, description: 'stand-in', table: 'read', publishesCareTeam: true },
+  // every program has a daily engagement sweep, so its function is always deployed
+  {
+    name: 'sweep-engagement',
+    entry: STAND_IN,
+    description: 'stand-in',
+    table: 'readWrite',
+    publishesCareTeam: true,
+  },
 ];
 const configInput: StageConfigInput = {
   ...STAGE_CONFIGS.dev,
@@ -68,6 +76,7 @@ describe('function specs: what one entry wires', () => {
         `<${fnId('generate-week')}.Arn>`,
         `<${fnId('send-reminder')}.Arn>`,
         `<${fnId('draw-screens')}.Arn>`,
+        `<${fnId('sweep-engagement')}.Arn>`,
       ].sort(),
     );
   });
@@ -86,6 +95,18 @@ describe('function specs: what one entry wires', () => {
         ['draw-sunrise', 'cron(0 6 ? * MON,THU *)', 'America/New_York', `<${fnId('draw-screens')}.Arn>`],
         ['week-harbor', 'cron(5 0 ? * THU *)', 'America/Los_Angeles', `<${fnId('generate-week')}.Arn>`],
         ['week-sunrise', 'cron(5 0 ? * SAT *)', 'America/New_York', `<${fnId('generate-week')}.Arn>`],
+        [
+          'sweep-harbor',
+          'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
+          'America/Los_Angeles',
+          `<${fnId('sweep-engagement')}.Arn>`,
+        ],
+        [
+          'sweep-sunrise',
+          'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
+          'America/New_York',
+          `<${fnId('sweep-engagement')}.Arn>`,
+        ],
       ].sort(),
     );
   });
@@ -145,7 +166,11 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
   });
 
   it('refuses a program with drug screens while draw-screens is not deployed', () => {
-    expect(() => define(FUNCTION_SPECS, configInput)).toThrow(
+    const withoutDraws = FUNCTION_SPECS.filter((f) => f.name !== 'draw-screens').map((f) => ({
+      ...f,
+      schedulesJobs: f.schedulesJobs?.filter((t) => t !== 'check-screen'),
+    }));
+    expect(() => define(withoutDraws, configInput)).toThrow(
       /program sunrise needs a recurring draw-screens job/,
     );
   });

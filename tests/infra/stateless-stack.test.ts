@@ -151,10 +151,14 @@ describe('stateless stack: the generate-week function', () => {
     expect(render(env.SCHEDULER_DLQ_ARN)).toBe(
       `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
     );
-    expect(JSON.parse(render(env.JOB_TARGETS))).toEqual({
-      'send-reminder': `<${logicalId(dev.stateless.functions.get('send-reminder')!)}.Arn>`,
-      'check-attendance': `<${logicalId(dev.stateless.functions.get('check-attendance')!)}.Arn>`,
-    });
+    expect(JSON.parse(render(env.JOB_TARGETS))).toEqual(
+      Object.fromEntries(
+        (['send-reminder', 'check-attendance', 'escalate-flag'] as const).map((name) => [
+          name,
+          `<${logicalId(dev.stateless.functions.get(name)!)}.Arn>`,
+        ]),
+      ),
+    );
   });
 });
 
@@ -212,8 +216,17 @@ describe('stateless stack: least privilege', () => {
     const jobs = dev.stateless.jobScheduling;
     const statements = statementsOfRole(dev.statelessTemplate, logicalId(jobs.role));
     expect(resourcesFor(statements, 'lambda:InvokeFunction')).toEqual(
-      ['generate-week', 'send-reminder', 'check-attendance']
-        .map((name) => `<${logicalId(dev.stateless.functions.get(name as 'generate-week')!)}.Arn>`)
+      (
+        [
+          'generate-week',
+          'send-reminder',
+          'check-attendance',
+          'check-screen',
+          'escalate-flag',
+          'sweep-engagement',
+        ] as const
+      )
+        .map((name) => `<${logicalId(dev.stateless.functions.get(name)!)}.Arn>`)
         .sort(),
     );
     expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`<${logicalId(jobs.deadLetterQueue)}.Arn>`]);
