@@ -13,7 +13,7 @@ export const lambdaEnvironmentSchema = z.object({
     .default('{}')
     .transform((text, ctx) => {
       try {
-        return z.record(jobTargetSchema, z.string().startsWith('arn:')).parse(JSON.parse(text));
+        return z.partialRecord(jobTargetSchema, z.string().startsWith('arn:')).parse(JSON.parse(text));
       } catch {
         ctx.addIssue({ code: 'custom', message: 'expected a JSON object of job target to Lambda ARN' });
         return z.NEVER;
