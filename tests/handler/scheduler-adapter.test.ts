@@ -60,7 +60,7 @@ describe('EventBridge Scheduler adapter', () => {
   it('replaces a schedule of the same name (a moved session) with UpdateSchedule', async () => {
     schedulerMock
       .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     schedulerMock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
     await new EventBridgeJobScheduler(new SchedulerClient({}), config).scheduleOnce(job);
     expect(schedulerMock.commandCalls(UpdateScheduleCommand)[0]!.args[0].input).toEqual(expectedInput);
@@ -69,7 +69,13 @@ describe('EventBridge Scheduler adapter', () => {
   it('deletes schedules by name and ignores the ones that already fired', async () => {
     schedulerMock
       .on(DeleteScheduleCommand, { Name: 'gone' })
-      .rejects(new ResourceNotFoundException({ message: 'no such schedule', $metadata: {} }));
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'no such schedule',
+          Message: 'no such schedule',
+          $metadata: {},
+        }),
+      );
     schedulerMock.on(DeleteScheduleCommand, { Name: 'att-x' }).resolves({});
     await new EventBridgeJobScheduler(new SchedulerClient({}), config).cancel(['gone', 'att-x']);
     expect(schedulerMock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
