@@ -67,15 +67,13 @@ describe('EventBridge Scheduler adapter', () => {
   });
 
   it('deletes schedules by name and ignores the ones that already fired', async () => {
-    schedulerMock
-      .on(DeleteScheduleCommand, { Name: 'gone' })
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'no such schedule',
-          Message: 'no such schedule',
-          $metadata: {},
-        }),
-      );
+    schedulerMock.on(DeleteScheduleCommand, { Name: 'gone' }).rejects(
+      new ResourceNotFoundException({
+        message: 'no such schedule',
+        Message: 'no such schedule',
+        $metadata: {},
+      }),
+    );
     schedulerMock.on(DeleteScheduleCommand, { Name: 'att-x' }).resolves({});
     await new EventBridgeJobScheduler(new SchedulerClient({}), config).cancel(['gone', 'att-x']);
     expect(schedulerMock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
