@@ -2,6 +2,7 @@ import type { Client } from '../domain/client.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
 import type { Session } from '../domain/session.schema.ts';
 import { jobsForSession, sessionJobNames } from '../domain/session-jobs.ts';
+import type { OneTimeJob } from '../ports/job-scheduler.port.ts';
 import type { Deps } from './deps.ts';
 
 /** Creates (or replaces, by name) the reminder and attendance-check schedules of sessions. */
@@ -13,17 +14,32 @@ export async function scheduleSessionJobs(
 ) {
   const now = deps.clock.now();
   const byId = new Map((clients ?? []).map((c) => [c.id, c]));
-  let created = 0;
+  const jobs: OneTimeJob[] = [];
   for (const session of sessions) {
     const client =
       byId.get(session.clientId) ??
       (clients ? undefined : await deps.clients.getClient(program.id, session.clientId));
-    for (const job of jobsForSession(program, session, client, now)) {
-      await deps.scheduler.scheduleOnce(job);
-      created++;
-    }
+    jobs.push(...jobsForSession(program, session, client, now));
   }
-  return created;
+  // A week of a large program is tens of thousands of schedules: create them a few at a time
+  // (CreateSchedule allows 1,000+ per second) instead of one after another.
+  await inParallel(jobs, SCHEDULE_CONCURRENCY, (job) => deps.scheduler.scheduleOnce(job));
+  return jobs.length;
+}
+
+const SCHEDULE_CONCURRENCY = 16;
+
+/** Runs `work` over `items` with at most `limit` in flight; the first failure rejects. */
+export async function inParallel<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export async function cancelSessionJobs(deps: Deps, program: Program, sessions: Session[]) {
