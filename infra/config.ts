@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { phoneSchema, timezoneSchema } from '../functions/domain/common.schema.ts';
 import { programSchema, screeningPolicySchema } from '../functions/domain/program.schema.ts';
 

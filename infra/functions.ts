@@ -114,4 +114,14 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     publishesCareTeam: true,
     timeout: Duration.minutes(5),
   },
+  {
+    name: 'api',
+    entry: 'functions/handlers/api.handler.ts',
+    description: 'The staff HTTP API behind API Gateway and the Cognito JWT authorizer',
+    table: 'readWrite',
+    // enrolment, reschedule and opt-in create reminder and attendance schedules
+    schedulesJobs: ['send-reminder', 'check-attendance', 'escalate-flag'],
+    publishesSms: true,
+    publishesCareTeam: true,
+  },
 ];

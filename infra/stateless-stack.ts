@@ -19,8 +19,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
+import { routes } from '../functions/handlers/api/routes.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { Stage, StageConfig } from './config.ts';
+import { CadenceApi } from './constructs/cadence-api.ts';
 import { CadenceFunction } from './constructs/cadence-function.ts';
 import { JobScheduling } from './constructs/job-scheduling.ts';
 import { FUNCTION_SPECS, type FunctionName, type FunctionSpec } from './functions.ts';
@@ -52,6 +54,8 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   public readonly functions: ReadonlyMap<FunctionName, CadenceFunction>;
   public readonly jobScheduling: JobScheduling;
+  /** The staff HTTP API, when an `api` function is deployed. */
+  public readonly api?: CadenceApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -111,7 +115,20 @@ export class StatelessStack extends Stack {
       }
     }
 
+    const apiFunction = functions.get('api');
+    if (apiFunction) {
+      this.api = new CadenceApi(this, 'StaffApi', {
+        handler: apiFunction,
+        routes,
+        stage,
+        logsKey: stateful.logsKey,
+        logRetention: config.logRetentionDays as RetentionDays,
+        removalPolicy: stateful.removalPolicy,
+      });
+    }
+
     this.addSmsSpendAlarm(config.sms.monthlySpendLimitUsd, stateful.opsTopic);
+    this.addSmsDeliveryAlarm(stateful.opsTopic);
     new CfnOutput(this, 'ScheduleGroup', { value: this.jobScheduling.groupName });
   }
 
@@ -130,6 +147,23 @@ export class StatelessStack extends Stack {
       reason:
         'SNS authorizes sns:Publish to a phone number only on Resource "*"; the action is Publish alone',
     });
+  }
+
+  /** Carriers refusing our messages (a blocked number, a filtered sender) shows as a falling success rate. */
+  private addSmsDeliveryAlarm(topic: ITopic): void {
+    new Alarm(this, 'SmsFailuresAlarm', {
+      alarmDescription: 'Fewer than 90 % of SMS were delivered in the last hour',
+      metric: new Metric({
+        namespace: 'AWS/SNS',
+        metricName: 'SMSSuccessRate',
+        statistic: 'Average',
+        period: Duration.hours(1),
+      }),
+      threshold: 0.9,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(topic));
   }
 
   /** SNS stops sending only minutes after the account's MonthlySpendLimit; ops hear at 80 %. */

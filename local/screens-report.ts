@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient } from '../functions/adapters/dynamodb/dynamo-local.ts';
 import { localSystem } from '../functions/adapters/local/local-deps.ts';
 import { describeIssues } from '../functions/handlers/validation.ts';

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 export const dayOfWeekSchema = z.enum(DAYS, { error: 'expected one of MON, TUE, WED, THU, FRI, SAT, SUN' });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deterministicId } from './ids.ts';
 import type { DisengagementPolicy } from './program.schema.ts';
 import type { Session } from './session.schema.ts';

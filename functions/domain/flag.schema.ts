@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema, utcInstantSchema } from './common.schema.ts';
 
 export const flagRuleSchema = z.enum([

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema, localDateSchema, utcInstantSchema } from './common.schema.ts';
 
 export const screenResultSchema = z.enum(['negative', 'positive', 'dilute', 'refused', 'no-show']);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema, localDateSchema, utcInstantSchema } from './common.schema.ts';
 import { programSchema, type ScreeningPolicy, screeningPolicySchema } from './program.schema.ts';
 

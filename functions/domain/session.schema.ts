@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema, isoWeekSchema, localDateSchema, utcInstantSchema } from './common.schema.ts';
 
 export const sessionKindSchema = z.enum(['group', 'individual', 'family']);

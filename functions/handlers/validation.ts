@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** `clients[3].phone: expected E.164 like +12025550101` for every issue, one per line. */
 export function issuePath(path: readonly PropertyKey[]): string {

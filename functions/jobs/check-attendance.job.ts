@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { utcInstantSchema } from '../domain/common.schema.ts';
 import { checkAttendance } from '../use-cases/attendance.ts';
 import { defineJob } from './job.ts';

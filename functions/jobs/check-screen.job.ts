@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityIdSchema, localDateSchema, utcInstantSchema } from '../domain/common.schema.ts';
 import { checkScreenDeadline, sendScreenNotice } from '../use-cases/screens.ts';
 import { defineJob } from './job.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { utcInstantSchema } from '../domain/common.schema.ts';
 import { localDateOf } from '../domain/zoned-time.ts';
 import { NotFoundError } from '../use-cases/deps.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoWeekSchema, utcInstantSchema } from '../domain/common.schema.ts';
 import { weekToGenerate } from '../domain/recurring-jobs.ts';
 import { NotFoundError } from '../use-cases/deps.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { JobTarget } from '../ports/job-scheduler.port.ts';
 import type { Deps } from '../use-cases/deps.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { utcInstantSchema } from '../domain/common.schema.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
 import { reminderStillDue, sendClientSms } from '../use-cases/send-sms.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The functions a schedule can invoke. In AWS each is a Lambda; locally, a registered handler. */
 export const jobTargetSchema = z.enum([

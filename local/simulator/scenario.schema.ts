@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientSchema } from '../../functions/domain/client.schema.ts';
 import { clinicianSchema } from '../../functions/domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../functions/domain/common.schema.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jobTargetSchema } from '../../ports/job-scheduler.port.ts';
 
 /** Each function's environment, parsed once at cold start: a missing variable stops it with its name. */

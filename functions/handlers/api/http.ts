@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../../use-cases/deps.ts';
 import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
 import { describeIssues, issuePath } from '../validation.ts';

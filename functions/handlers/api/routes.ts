@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientSchema, consentSchema } from '../../domain/client.schema.ts';
 import { clinicianSchema } from '../../domain/clinician.schema.ts';
 import {
