@@ -139,13 +139,19 @@ export class StatelessStack extends Stack {
     // A policy of its own, so that its acknowledgement covers this statement and nothing else.
     const policy = new ManagedPolicy(this, `${fn.node.id}SmsPolicy`, {
       description: `Lets ${fn.node.id} send SMS`,
-      statements: [new PolicyStatement({ actions: ['sns:Publish'], resources: [ANY_PHONE_NUMBER] })],
+      // CheckIfPhoneNumberIsOptedOut (asked before every SMS) has no resource-level permissions either.
+      statements: [
+        new PolicyStatement({
+          actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
+          resources: [ANY_PHONE_NUMBER],
+        }),
+      ],
       roles: [fn.executionRole],
     });
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'SNS authorizes sns:Publish to a phone number only on Resource "*"; the action is Publish alone',
+        'SNS authorizes sns:Publish to a phone number and sns:CheckIfPhoneNumberIsOptedOut only on Resource "*"; these two actions alone',
     });
   }
 

@@ -111,7 +111,7 @@ describe('function specs: what one entry wires', () => {
     );
   });
 
-  it('gives SMS senders their origination identity and price cap, and Publish alone', () => {
+  it('gives SMS senders their origination identity and price cap, and Publish and the opt-out check alone', () => {
     expect(envOf('send-reminder')).toMatchObject({
       SMS_ORIGINATION_NUMBER: '+18005550100',
       SMS_MAX_PRICE: '0.05',
@@ -119,7 +119,12 @@ describe('function specs: what one entry wires', () => {
     expect(envOf('send-reminder').SMS_SENDER_ID).toBeUndefined();
     const anywhere = statementsOf('send-reminder').filter((s) => s.resources.includes('*'));
     expect(anywhere.flatMap((s) => s.actions).sort()).toEqual(
-      ['sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      [
+        'sns:CheckIfPhoneNumberIsOptedOut',
+        'sns:Publish',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
     );
   });
 
