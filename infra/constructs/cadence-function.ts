@@ -6,7 +6,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -145,6 +145,30 @@ export class CadenceFunction extends NodejsFunction {
     new Alarm(this, 'ErrorsAlarm', {
       alarmDescription: `${props.functionName} failed an invocation`,
       metric: this.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new Alarm(this, 'ThrottlesAlarm', {
+      alarmDescription: `${props.functionName} was throttled: invocations wait in retries (reserved concurrency or account limit)`,
+      metric: this.metricThrottles({ period: Duration.minutes(5) }),
+      threshold: 10,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    // The exactly-once crash window: the daily sweep logs claimed sends that never got a message id.
+    const stuckSends = new MetricFilter(this, 'UnconfirmedSends', {
+      logGroup,
+      filterPattern: FilterPattern.literal('"unconfirmed SMS sends"'),
+      metricNamespace: 'Cadence',
+      metricName: 'UnconfirmedSmsSends',
+      metricValue: '1',
+    });
+    new Alarm(this, 'UnconfirmedSendsAlarm', {
+      alarmDescription: `${props.functionName} found SMS claimed but never confirmed: check SNS delivery logs`,
+      metric: stuckSends.metric({ period: Duration.hours(1), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -146,3 +146,21 @@ describe('least privilege, for every function', () => {
     },
   );
 });
+
+describe('operations', () => {
+  it('alarms ops on errors, throttles, dead letters and unconfirmed sends of every function, and on SMS spend and failures', () => {
+    const alarms = Object.values(dev.statelessTemplate.findResources('AWS::CloudWatch::Alarm'));
+    const opsActions = (a: (typeof alarms)[number]) => (a.Properties.AlarmActions as unknown[]).map(render);
+    for (const a of alarms) expect(opsActions(a)[0]).toMatch(/^<import:.*OpsTopic/);
+    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+    const functions = FUNCTION_SPECS.length;
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(functions);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(functions);
+    expect(metrics.filter((m) => m === 'Cadence/UnconfirmedSmsSends')).toHaveLength(functions);
+    expect(metrics).toContain('AWS/SNS/SMSMonthToDateSpentUSD');
+    expect(metrics).toContain('AWS/SNS/SMSSuccessRate');
+    expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible').length).toBeGreaterThan(
+      functions,
+    );
+  });
+});

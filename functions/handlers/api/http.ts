@@ -31,6 +31,9 @@ export interface Route {
   path: string;
   /** Only these roles may call the route. */
   roles: Role[];
+  /** The zod schemas of its body and query, where it has them (also the source of docs/openapi.json). */
+  body?: z.ZodType;
+  query?: z.ZodType;
   run(deps: Deps, request: ApiRequest): Promise<RouteResult>;
 }
 

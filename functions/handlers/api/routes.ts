@@ -25,6 +25,20 @@ const clientPath = programPath.extend({ clientId: entityIdSchema });
 const sessionPath = programPath.extend({ sessionId: z.string().min(1).max(40) });
 const clinicianPath = programPath.extend({ clinicianId: entityIdSchema });
 
+const weekQuery = z.object({ week: isoWeekSchema });
+const attendanceBody = z.object({ status: attendanceStatusSchema });
+const rescheduleBody = z.object({ start: utcInstantSchema });
+const resolveBody = z.object({ note: z.string().min(1).max(500) });
+const rangeQuery = z.object({ from: utcInstantSchema.optional(), to: utcInstantSchema.optional() });
+const dischargeBody = z
+  .object({ status: z.enum(['discharged', 'completed']).default('discharged') })
+  .default({ status: 'discharged' });
+const screenResultBody = z.object({
+  clientId: entityIdSchema,
+  date: z.iso.date(),
+  result: screenResultSchema,
+});
+
 /** Fields of a client staff may change after enrolment. */
 export const clientUpdateSchema = z
   .object({
@@ -52,6 +66,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs',
     roles: ['admin'],
+    body: programSchema,
     async run(deps, req) {
       const program = parse(programSchema, req.body, 'body');
       if (await deps.programs.getProgram(program.id))
@@ -75,6 +90,7 @@ export const routes: Route[] = [
     method: 'PUT',
     path: '/programs/{programId}',
     roles: ['admin'],
+    body: programSchema,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
       const program = parse(programSchema, req.body, 'body');
@@ -89,6 +105,7 @@ export const routes: Route[] = [
     method: 'PUT',
     path: '/programs/{programId}/clinicians/{clinicianId}',
     roles: ['admin'],
+    body: clinicianSchema,
     async run(deps, req) {
       const { programId, clinicianId } = parse(clinicianPath, req.params, 'path');
       const clinician = parse(clinicianSchema, req.body, 'body');
@@ -103,6 +120,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/clients',
     roles: [...staff],
+    body: clientSchema,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
       const client = parse(clientSchema, req.body, 'body');
@@ -123,6 +141,7 @@ export const routes: Route[] = [
     method: 'PATCH',
     path: '/programs/{programId}/clients/{clientId}',
     roles: [...staff],
+    body: clientUpdateSchema,
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
       const changes = parse(clientUpdateSchema, req.body, 'body');
@@ -146,9 +165,10 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/programs/{programId}/sessions',
     roles: [...staff],
+    query: weekQuery,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
-      const { week } = parse(z.object({ week: isoWeekSchema }), req.query, 'query');
+      const { week } = parse(weekQuery, req.query, 'query');
       return { body: { week, sessions: await deps.sessions.listSessionsByWeek(programId, week) } };
     },
   },
@@ -156,13 +176,10 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/programs/{programId}/clients/{clientId}/sessions',
     roles: [...staff],
+    query: rangeQuery,
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const range = parse(
-        z.object({ from: utcInstantSchema.optional(), to: utcInstantSchema.optional() }),
-        req.query,
-        'query',
-      );
+      const range = parse(rangeQuery, req.query, 'query');
       return { body: { sessions: await deps.sessions.listSessionsByClient(programId, clientId, range) } };
     },
   },
@@ -170,9 +187,10 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/attendance',
     roles: [...staff],
+    body: attendanceBody,
     async run(deps, req) {
       const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      const { status } = parse(z.object({ status: attendanceStatusSchema }), req.body, 'body');
+      const { status } = parse(attendanceBody, req.body, 'body');
       return { body: await recordAttendance(deps, { programId, sessionId, status }) };
     },
   },
@@ -198,9 +216,10 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/reschedule',
     roles: [...staff],
+    body: rescheduleBody,
     async run(deps, req) {
       const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      const { start } = parse(z.object({ start: utcInstantSchema }), req.body, 'body');
+      const { start } = parse(rescheduleBody, req.body, 'body');
       return { body: await rescheduleSession(deps, { programId, sessionId, start }) };
     },
   },
@@ -208,6 +227,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/consent',
     roles: [...staff],
+    body: consentSchema,
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
       const consent = parse(consentSchema, req.body, 'body');
@@ -227,6 +247,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/opt-in',
     roles: [...staff],
+    body: consentSchema,
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
       const consent = parse(consentSchema, req.body, 'body');
@@ -237,15 +258,10 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/discharge',
     roles: [...staff],
+    body: dischargeBody,
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const { status } = parse(
-        z
-          .object({ status: z.enum(['discharged', 'completed']).default('discharged') })
-          .default({ status: 'discharged' }),
-        req.body,
-        'body',
-      );
+      const { status } = parse(dischargeBody, req.body, 'body');
       return { body: await endEnrolment(deps, programId, clientId, status) };
     },
   },
@@ -262,13 +278,10 @@ routes.push(
     method: 'POST',
     path: '/programs/{programId}/screens/results',
     roles: [...staff],
+    body: screenResultBody,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
-      const input = parse(
-        z.object({ clientId: entityIdSchema, date: z.iso.date(), result: screenResultSchema }),
-        req.body,
-        'body',
-      );
+      const input = parse(screenResultBody, req.body, 'body');
       return { status: 201, body: await recordScreenResult(deps, { programId, ...input }) };
     },
   },
@@ -276,6 +289,7 @@ routes.push(
     method: 'GET',
     path: '/programs/{programId}/screens/report',
     roles: [...staff],
+    query: dateRange,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
       const { from, to } = parse(dateRange, req.query, 'query');
@@ -328,9 +342,10 @@ routes.push(
     method: 'POST',
     path: '/programs/{programId}/flags/{flagId}/resolve',
     roles: [...staff],
+    body: resolveBody,
     async run(deps, req) {
       const { programId, flagId } = parse(flagPath, req.params, 'path');
-      const { note } = parse(z.object({ note: z.string().min(1).max(500) }), req.body, 'body');
+      const { note } = parse(resolveBody, req.body, 'body');
       return { body: await resolveFlag(deps, programId, flagId, req.caller.subject, note) };
     },
   },
