@@ -40,8 +40,17 @@ export const sendReminderJob = defineJob({
       if (payload.offsetMinutes === undefined) throw new Error('offsetMinutes: required for a reminder');
       if (payload.version !== undefined && payload.version !== session.version)
         return { skipped: 'stale version' };
-      const { decision, due } = reminderStillDue(program, client, session.start, payload.offsetMinutes, now);
+      // The schedule's own due time tells a moved session from a late delivery (retries, a queue):
+      // a late but still valid reminder goes out, until the session starts.
+      const { decision, due } = reminderStillDue(
+        program,
+        client,
+        session.start,
+        payload.offsetMinutes,
+        payload.scheduledTime ?? now,
+      );
       if (!due) return { skipped: 'not due: the session moved' };
+      if (now >= session.start) return { skipped: 'too late: the session has started' };
       const suppress =
         session.status === 'cancelled'
           ? 'cancelled'

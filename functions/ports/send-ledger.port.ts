@@ -14,6 +14,11 @@ export interface SendLedger {
   /** True when this caller won the claim; false when someone claimed it before (a duplicate). */
   claim(key: SendKey, claimedAt: string): Promise<boolean>;
   confirm(key: SendKey, messageId: string, sentAt: string): Promise<void>;
+  /**
+   * Gives a claim back when the provider refused the message outright (throttled, 4xx/5xx with a
+   * response): nothing went out, so a retry may send it. Only a still-unconfirmed claim is released.
+   */
+  release(key: SendKey): Promise<void>;
   /** Claims older than `before` never confirmed: the crash window, surfaced for a human. */
   listUnconfirmed(programId: string, before: string): Promise<{ key: SendKey; claimedAt: string }[]>;
 }

@@ -39,7 +39,16 @@ export async function generateWeek(
   });
 
   await deps.sessions.putSessions(plan.created);
-  const jobs = await scheduleSessionJobs(deps, program, plan.created, allClients);
+  // Every live session of the clients in scope gets its jobs, not only the new ones: a run that
+  // failed after writing its sessions (and is retried) still schedules their reminders. Names are
+  // deterministic, so re-creating a job replaces it; past jobs are never created.
+  const inScope = new Set(clients.map((c) => c.id));
+  const jobs = await scheduleSessionJobs(
+    deps,
+    program,
+    plan.sessions.filter((s) => inScope.has(s.clientId) && s.status !== 'cancelled'),
+    allClients,
+  );
   const known = new Map(storedShortfalls.map((s) => [s.clientId, s]));
   const newShortfalls = plan.shortfalls.filter((s) => {
     const before = known.get(s.clientId);

@@ -58,7 +58,16 @@ export async function sendClientSms(deps: Deps, request: SmsRequest): Promise<Sm
   const violations = smsRuleViolations(body, program.name);
   if (violations.length) throw new Error(`refusing to send a ${purpose} SMS: ${violations.join('; ')}`);
   // Claimed but not yet confirmed from here on: a crash leaves the claim for listUnconfirmed to surface.
-  const { messageId } = await deps.sms.send({ to: client.phone, body });
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.sms.send({ to: client.phone, body }));
+  } catch (error) {
+    // The provider answered with an error (throttling, 4xx, 5xx): the message did not go out, so
+    // the claim is given back and the retry sends it. Without an answer (a timeout, a dropped
+    // connection) nobody knows: the claim stays, and the sweep surfaces it instead of re-sending.
+    if (isRefusal(error)) await deps.ledger.release(key);
+    throw error;
+  }
   await deps.ledger.confirm(key, messageId, deps.clock.now());
   await deps.activity.record({
     type: 'sms.sent',
@@ -70,6 +79,13 @@ export async function sendClientSms(deps: Deps, request: SmsRequest): Promise<Sm
     messageId,
   });
   return { sent: true, messageId };
+}
+
+/** An error the provider answered with, as the AWS SDK reports it (an HTTP status in its metadata). */
+export function isRefusal(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return typeof status === 'number' && status >= 400;
 }
 
 /** Whether a reminder job firing now still matches the session's plan (a moved session leaves stale jobs). */

@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -91,7 +96,7 @@ beforeEach(() => {
 });
 
 describe('generate-week handler', () => {
-  it('creates one at() schedule per reminder offset and one attendance check per session, and nothing on a rerun', async () => {
+  it('creates one at() schedule per reminder offset and one attendance check per session; a rerun writes nothing and replaces them', async () => {
     const { deps } = await awsOnLocal('2027-01-02T05:05:00Z');
     await deps.programs.putProgram(aProgram());
     await deps.programs.putClinician('sunrise', aClinician());
@@ -126,9 +131,24 @@ describe('generate-week handler', () => {
     );
     for (const input of inputs) expect(input.Target!.Input).not.toContain('+1202');
 
+    // a retried run writes no session and re-issues the same schedules (same names: replaced, not added)
+    const names = inputs.map((i) => i.Name).sort();
     schedulerMock.resetHistory();
-    await handler({ programId: 'sunrise', scheduledTime: '2027-01-02T05:05:00Z' }, context);
-    expect(schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    schedulerMock
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    const again = (await handler(
+      { programId: 'sunrise', scheduledTime: '2027-01-02T05:05:00Z' },
+      context,
+    )) as { created: number };
+    expect(again.created).toBe(0);
+    expect(await deps.sessions.listSessionsByWeek('sunrise', '2027-W01')).toHaveLength(sessions.length);
+    expect(
+      schedulerMock
+        .commandCalls(UpdateScheduleCommand)
+        .map((c) => c.args[0].input.Name)
+        .sort(),
+    ).toEqual(names);
   });
 });
 
@@ -212,6 +232,35 @@ describe('send-reminder handler', () => {
         claimedAt: '2027-01-04T21:00:00Z',
       },
     ]);
+  });
+});
+
+describe('send-reminder handler: refusals and late deliveries', () => {
+  it('gives the claim back when SNS refuses (throttling), so the retry sends it once', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottledException',
+      $metadata: { httpStatusCode: 429 },
+    });
+    snsMock.on(PublishCommand).rejectsOnce(throttled).resolves({ MessageId: 'sns-message-3' });
+    const { deps } = await awsOnLocal('2027-01-04T21:00:00Z');
+    await seed(deps);
+    const handler = lambdaJobHandler(sendReminderJob, () => deps);
+    await expect(handler(reminder, context)).rejects.toThrow('Rate exceeded');
+    await handler(reminder, context);
+    await handler(reminder, context);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2); // the refused one and the one that went out
+    expect(await deps.ledger.listUnconfirmed('sunrise', '2027-01-05T00:00:00Z')).toEqual([]);
+  });
+
+  it('still sends a reminder delivered late by retries, but never once the session started', async () => {
+    const { deps, clock } = await awsOnLocal('2027-01-04T21:40:00Z');
+    await seed(deps);
+    const handler = lambdaJobHandler(sendReminderJob, () => deps);
+    await handler({ ...reminder, scheduledTime: '2027-01-04T21:00:00Z' }, context);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+    clock.set('2027-01-04T23:05:00Z');
+    await handler({ ...reminder, offsetMinutes: 1440, scheduledTime: '2027-01-03T23:00:00Z' }, context);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
   });
 });
 

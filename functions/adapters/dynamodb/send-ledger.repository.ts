@@ -1,6 +1,6 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SendKey, SendLedger } from '../../ports/send-ledger.port.ts';
-import type { DynamoTable } from './dynamo-table.ts';
+import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
 
 const keyOf = (k: SendKey) => ({
   pk: `SEND#${k.programId}#${k.subjectId}#${k.purpose}#${k.offsetMinutes ?? '-'}`,
@@ -36,6 +36,22 @@ export class DynamoSendLedger implements SendLedger {
         ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': sentAt },
       }),
     );
+  }
+
+  async release(key: SendKey): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keyOf(key),
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async listUnconfirmed(programId: string, before: string) {
