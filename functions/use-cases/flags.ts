@@ -1,3 +1,4 @@
+import type { Client } from '../domain/client.schema.ts';
 import {
   decideFlagChanges,
   escalationTime,
@@ -23,10 +24,10 @@ export async function evaluateClientEngagement(
   deps: Deps,
   programId: string,
   clientId: string,
-  program?: Program,
+  known: { program?: Program; client?: Client } = {},
 ) {
-  program ??= await deps.programs.getProgram(programId);
-  const client = await deps.clients.getClient(programId, clientId);
+  const program = known.program ?? (await deps.programs.getProgram(programId));
+  const client = known.client ?? (await deps.clients.getClient(programId, clientId));
   if (!program || client?.status !== 'active') return { raised: 0, resolved: 0 };
   const now = deps.clock.now();
   const [sessions, screens, flags] = await Promise.all([
@@ -214,7 +215,7 @@ export async function sweepEngagement(deps: Deps, programId: string) {
   let raised = 0;
   let resolved = 0;
   for (const client of clients) {
-    const r = await evaluateClientEngagement(deps, programId, client.id, program);
+    const r = await evaluateClientEngagement(deps, programId, client.id, { program, client });
     raised += r.raised;
     resolved += r.resolved;
   }

@@ -45,6 +45,9 @@ export async function drawScreensForDay(deps: Deps, programId: string, date: str
   const active = new Set(clients.filter((c) => c.status === 'active' && c.start <= date).map((c) => c.id));
   const live = sessions.filter((s) => s.status !== 'cancelled' && active.has(s.clientId));
   const pool = [...new Set(live.filter((s) => s.date === date).map((s) => s.clientId))];
+  // each client's session dates, so the minimum rule costs one lookup per client and day
+  const sessionDates = new Map<string, Set<string>>();
+  for (const s of live) sessionDates.set(s.clientId, (sessionDates.get(s.clientId) ?? new Set()).add(s.date));
   const selectedThisWeek: Record<string, number> = {};
   for (const d of earlierDraws)
     for (const s of d.selections) selectedThisWeek[s.clientId] = (selectedThisWeek[s.clientId] ?? 0) + 1;
@@ -53,9 +56,8 @@ export async function drawScreensForDay(deps: Deps, programId: string, date: str
   );
   const remainingDrawDaysWithSession: Record<string, number> = {};
   for (const clientId of pool) {
-    remainingDrawDaysWithSession[clientId] = laterDrawDays.filter((d) =>
-      live.some((s) => s.clientId === clientId && s.date === d),
-    ).length;
+    const dates = sessionDates.get(clientId)!;
+    remainingDrawDaysWithSession[clientId] = laterDrawDays.filter((d) => dates.has(d)).length;
   }
   const seed = newSeed((n) => deps.random.bytes(n));
   const policySnapshot = {
