@@ -241,24 +241,27 @@ function insideWindow(windows: WeeklyWindow[], date: string, fromMinute: number,
 
 /** The earliest free slot, preferring days without another session of the same kind. */
 export function findSlot(q: SlotQuery): { date: string; start: string } | undefined {
-  const candidates: { date: string; start: string; sameDay: boolean }[] = [];
-  for (const date of q.dates) {
+  // Days without a session of this kind first, each in time order: the first free slot is the
+  // best one, so the search stops there instead of converting every candidate to UTC.
+  const preferred = q.dates.filter((d) => !q.sameKindDates.includes(d));
+  const others = q.dates.filter((d) => q.sameKindDates.includes(d));
+  for (const date of [...preferred, ...others]) {
     const weekday = dayOfWeek(date);
+    const minutes = new Set<number>();
     for (const window of q.clinician.availability) {
       if (!window.days.includes(weekday)) continue;
       const last = minutesOfDay(window.end) - q.minutes;
-      for (let m = minutesOfDay(window.start); m <= last; m += SLOT_STEP_MINUTES) {
-        if (insideWindow(q.client.busy, date, m, m + q.minutes)) continue;
-        const start = localToUtc(date, formatMinutesOfDay(m), q.zone);
-        if (q.notBefore && start <= q.notBefore) continue;
-        const slot = { start, end: addMinutes(start, q.minutes) };
-        if (q.clientBusy.some((b) => overlaps(b, slot)) || q.clinicianBusy.some((b) => overlaps(b, slot)))
-          continue;
-        candidates.push({ date, start, sameDay: q.sameKindDates.includes(date) });
-      }
+      for (let m = minutesOfDay(window.start); m <= last; m += SLOT_STEP_MINUTES) minutes.add(m);
+    }
+    for (const m of [...minutes].sort((a, b) => a - b)) {
+      if (insideWindow(q.client.busy, date, m, m + q.minutes)) continue;
+      const start = localToUtc(date, formatMinutesOfDay(m), q.zone);
+      if (q.notBefore && start <= q.notBefore) continue;
+      const slot = { start, end: addMinutes(start, q.minutes) };
+      if (q.clientBusy.some((b) => overlaps(b, slot)) || q.clinicianBusy.some((b) => overlaps(b, slot)))
+        continue;
+      return { date, start };
     }
   }
-  candidates.sort((a, b) => Number(a.sameDay) - Number(b.sameDay) || (a.start < b.start ? -1 : 1));
-  const best = candidates[0];
-  return best ? { date: best.date, start: best.start } : undefined;
+  return undefined;
 }

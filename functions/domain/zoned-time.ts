@@ -12,10 +12,18 @@ export function toUtcIso(dt: DateTime): string {
  * spring-forward) moves forward by the gap, as clocks do; an ambiguous one takes the earlier offset.
  */
 export function localToUtc(date: string, time: string, zone: string): string {
+  const key = `${date}T${time}|${zone}`;
+  const known = localToUtcCache.get(key);
+  if (known) return known;
   const dt = DateTime.fromISO(`${date}T${time}`, { zone });
   if (!dt.isValid) throw new Error(`invalid local time ${date}T${time} in ${zone}`);
-  return toUtcIso(dt);
+  const utc = toUtcIso(dt);
+  // A week's schedule asks the same few local times thousands of times; the answer never changes.
+  if (localToUtcCache.size > 50_000) localToUtcCache.clear();
+  localToUtcCache.set(key, utc);
+  return utc;
 }
+const localToUtcCache = new Map<string, string>();
 
 export function utcToLocal(instant: string, zone: string): DateTime {
   return DateTime.fromISO(instant, { zone: 'utc' }).setZone(zone);
@@ -30,7 +38,7 @@ export function localTimeOf(instant: string, zone: string): string {
 }
 
 export function isoWeekOfDate(date: string): string {
-  const dt = DateTime.fromISO(date);
+  const dt = DateTime.fromISO(date, { zone: 'utc' });
   return `${dt.weekYear}-W${String(dt.weekNumber).padStart(2, '0')}`;
 }
 
@@ -58,8 +66,11 @@ export function addDays(date: string, days: number): string {
   return DateTime.fromISO(date).plus({ days }).toISODate()!;
 }
 
+/** Elapsed time, so plain UTC arithmetic (no time zone involved). */
 export function addMinutes(instant: string, minutes: number): string {
-  return toUtcIso(DateTime.fromISO(instant, { zone: 'utc' }).plus({ minutes }));
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) throw new Error(`invalid instant ${instant}`);
+  return new Date(ms + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function minutesBetween(from: string, to: string): number {
