@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -141,23 +141,29 @@ export class CadenceFunction extends NodejsFunction {
         'The function reaches only AWS APIs (DynamoDB, Scheduler, SNS) over TLS with IAM; it has no VPC resources',
     });
 
-    const alarmAction = new SnsAction(props.alarmTopic);
-    new Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `${props.functionName} failed an invocation`,
-      metric: this.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
-    new Alarm(this, 'ThrottlesAlarm', {
-      alarmDescription: `${props.functionName} was throttled: invocations wait in retries (reserved concurrency or account limit)`,
-      metric: this.metricThrottles({ period: Duration.minutes(5) }),
-      threshold: 10,
-      evaluationPeriods: 3,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
+    const alarm = (id: string, description: string, metric: IMetric, threshold = 1, evaluationPeriods = 1) =>
+      new Alarm(this, id, {
+        alarmDescription: `${props.functionName} ${description}`,
+        metric,
+        threshold,
+        evaluationPeriods,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(props.alarmTopic));
+    const fiveMinutes = { period: Duration.minutes(5) };
+    alarm('ErrorsAlarm', 'failed an invocation', this.metricErrors(fiveMinutes));
+    alarm(
+      'ThrottlesAlarm',
+      'was throttled: invocations wait in retries (reserved concurrency or account limit)',
+      this.metricThrottles(fiveMinutes),
+      10,
+      3,
+    );
+    alarm(
+      'DeadLettersAlarm',
+      'gave up on an invocation: see its dead-letter queue',
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes),
+    );
     // The exactly-once crash window: the daily sweep logs claimed sends that never got a message id.
     const stuckSends = new MetricFilter(this, 'UnconfirmedSends', {
       logGroup,
@@ -166,22 +172,11 @@ export class CadenceFunction extends NodejsFunction {
       metricName: 'UnconfirmedSmsSends',
       metricValue: '1',
     });
-    new Alarm(this, 'UnconfirmedSendsAlarm', {
-      alarmDescription: `${props.functionName} found SMS claimed but never confirmed: check SNS delivery logs`,
-      metric: stuckSends.metric({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
-    new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `${props.functionName} gave up on an invocation: see its dead-letter queue`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
+    alarm(
+      'UnconfirmedSendsAlarm',
+      'found SMS claimed but never confirmed: check SNS delivery logs',
+      stuckSends.metric({ period: Duration.hours(1), statistic: 'Sum' }),
+    );
   }
 
   /**
