@@ -67,24 +67,31 @@ export async function startRuntime(options: RuntimeOptions) {
     options.print(`Seeded the demo program "${demo.program.name}" with ${demo.clients.length} clients.`);
   }
 
+  // Recurring jobs by name, as the CDK app declares them per program: kept in step with the
+  // programs in the table, so a program created or changed through the API gets its own.
+  const recurring = new Map<
+    string,
+    { target: string; cron: string; timezone: string; payload: Record<string, string | number>; next: string }
+  >();
+  const syncRecurring = async () => {
+    for (const program of await deps.programs.listPrograms()) {
+      for (const job of recurringJobsFor(program)) {
+        const known = recurring.get(job.name);
+        if (known && known.cron === job.cron && known.timezone === job.timezone) continue;
+        recurring.set(job.name, { ...job, next: nextWeeklyCronTime(job.cron, job.timezone, clock.now()) });
+      }
+    }
+  };
+
   // The in-process scheduler starts empty: catch up the weeks and re-create every future job.
-  const recurring: {
-    target: string;
-    cron: string;
-    timezone: string;
-    payload: Record<string, string | number>;
-    next: string;
-  }[] = [];
   for (const program of await deps.programs.listPrograms()) {
     await scheduleCurrentWeeks(deps, program.id);
     const week = isoWeekOf(clock.now(), program.timezone);
     for (const w of [week, nextIsoWeek(week)]) {
       await scheduleSessionJobs(deps, program, await deps.sessions.listSessionsByWeek(program.id, w));
     }
-    for (const job of recurringJobsFor(program)) {
-      recurring.push({ ...job, next: nextWeeklyCronTime(job.cron, job.timezone, clock.now()) });
-    }
   }
+  await syncRecurring();
 
   const fire = async (target: string, payload: Record<string, unknown>) => {
     const job = jobRegistry[target as keyof typeof jobRegistry];
@@ -105,7 +112,7 @@ export async function startRuntime(options: RuntimeOptions) {
       for (let job = scheduler.takeNextDue(clock.now()); job; job = scheduler.takeNextDue(clock.now())) {
         await fire(job.target, { ...job.payload, scheduledTime: job.at });
       }
-      for (const r of recurring) {
+      for (const r of recurring.values()) {
         if (r.next > clock.now()) continue;
         const firedAt = r.next;
         r.next = nextWeeklyCronTime(r.cron, r.timezone, firedAt);
@@ -121,7 +128,9 @@ export async function startRuntime(options: RuntimeOptions) {
   const server: Server = await serveApi(
     async (event) => {
       advance();
-      return api(event, {} as never);
+      const result = await api(event, {} as never);
+      if (event.requestContext.http.method !== 'GET') await syncRecurring();
+      return result;
     },
     { port: options.port },
   );

@@ -78,6 +78,31 @@ describe('npm start: the local runtime', () => {
     expect(sessions.sessions.every((s: { start: string }) => s.start >= now)).toBe(true);
   });
 
+  it('gives a program created through the API its recurring jobs, in its time zone', async () => {
+    const res = await fetch(`${runtime.url}/programs`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'harbor',
+        name: 'Harbor',
+        timezone: 'America/Los_Angeles',
+        tracks: [
+          { id: 'evening', groups: [{ days: ['MON'], start: '18:00', minutes: 180, topic: 'skills' }] },
+        ],
+        drugScreens: {},
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(runtime.recurring.get('week-harbor')).toMatchObject({
+      target: 'generate-week',
+      timezone: 'America/Los_Angeles',
+    });
+    expect(runtime.recurring.get('draw-harbor')).toMatchObject({
+      target: 'draw-screens',
+      cron: '0 6 ? * MON,TUE,WED,THU,FRI *',
+    });
+    expect(runtime.recurring.get('sweep-harbor')!.next > now).toBe(true);
+  });
+
   it('keeps a clinician of another program out', async () => {
     const res = await fetch(`${runtime.url}/programs/sunrise`, {
       headers: { 'x-cadence-caller': 'clinician:other' },
