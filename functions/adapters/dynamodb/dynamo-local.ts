@@ -58,6 +58,9 @@ export async function startDynamoLocal(
     sharedDb: true,
     stdio: 'ignore',
   });
+  // Never outlive the process that started it (a test run or npm start ending early).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const client = rawClient(endpoint);
@@ -78,6 +81,7 @@ export async function startDynamoLocal(
   return {
     endpoint,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
