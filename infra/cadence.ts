@@ -24,7 +24,7 @@ export function defineCadence(
     config,
     env,
     tags,
-    description: `Cadence ${stage}: table, keys and topics (retained in prod)`,
+    description: `Cadence ${stage}: table, keys, topics and staff accounts (retained in prod)`,
     terminationProtection: stage === 'prod',
   });
   const stateless = new StatelessStack(app, `Cadence-${stage}-Stateless`, {
@@ -32,7 +32,7 @@ export function defineCadence(
     config,
     env,
     tags,
-    description: `Cadence ${stage}: functions, schedules and alarms`,
+    description: `Cadence ${stage}: functions, schedules, staff API and alarms`,
     stateful,
     functions,
   });

@@ -19,7 +19,7 @@ const deployedProgramSchema = z.object({
   reminders: z.object({
     offsetsMinutes: programSchema.shape.reminders.unwrap().shape.offsetsMinutes.unwrap(),
   }),
-  /** Only when the draw-screens function is deployed (see infra/functions.ts). */
+  /** The daily draw-screens schedule; keep days and drawAt equal to the program's own drugScreens. */
   drugScreens: screeningPolicySchema.pick({ days: true, drawAt: true }).optional(),
 });
 
@@ -99,8 +99,13 @@ export const STAGE_CONFIGS: Record<Stage, StageConfigInput> = {
     sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 1 },
     logRetentionDays: RetentionDays.ONE_MONTH,
     programs: [
-      // The demo program; add drugScreens once the draw-screens function is deployed.
-      { id: 'sunrise', timezone: 'America/New_York', reminders: { offsetsMinutes: [1440, 120] } },
+      // The demo program (scenarios and docs use it): weekday draws at 06:00, before the morning track.
+      {
+        id: 'sunrise',
+        timezone: 'America/New_York',
+        reminders: { offsetsMinutes: [1440, 120] },
+        drugScreens: { days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], drawAt: '06:00' },
+      },
     ],
   },
   prod: {

@@ -21,6 +21,8 @@ export interface FunctionSpec {
    * Job targets this function creates one-time schedules for. When present (even empty) the function
    * gets SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, SCHEDULER_DLQ_ARN, JOB_TARGETS, schedule create/update/
    * delete in the Cadence group and iam:PassRole on the scheduler role. Each target must be deployed.
+   * A function may list itself or a function that schedules it back: JOB_TARGETS holds ARNs built
+   * from the deterministic function names, not CloudFormation references, so no dependency cycle.
    * @default - the function schedules nothing
    */
   readonly schedulesJobs?: readonly JobTarget[];
@@ -34,7 +36,11 @@ export interface FunctionSpec {
    * @default false
    */
   readonly publishesCareTeam?: boolean;
-  /** @default - unreserved (acknowledged for HIPAA.Security-LambdaConcurrency) */
+  /**
+   * For SMS senders invoked in bursts: excess invocations wait as Lambda throttles (retried for up to
+   * 6 hours) instead of failing at SNS (2 retries, then the dead-letter queue). docs/deploy.md.
+   * @default - unreserved (acknowledged for HIPAA.Security-LambdaConcurrency)
+   */
   readonly reservedConcurrency?: number;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
@@ -43,10 +49,9 @@ export interface FunctionSpec {
 }
 
 /**
- * The functions Cadence deploys. List only handlers that exist; for example, when send-reminder lands:
- *   { name: 'send-reminder', entry: 'functions/handlers/send-reminder.handler.ts',
- *     description: '…', table: 'readWrite', publishesSms: true },
- * and add 'send-reminder' to generate-week's schedulesJobs.
+ * The functions Cadence deploys, one entry each. `schedulesJobs` lists every target the function's
+ * use cases pass to `scheduler.scheduleOnce` (functions/use-cases); a missing one fails at run time
+ * with "no Lambda ARN configured for job target …".
  */
 export const FUNCTION_SPECS: readonly FunctionSpec[] = [
   {
@@ -54,7 +59,8 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     entry: 'functions/handlers/generate-week.handler.ts',
     description: "Writes a program's sessions for the coming week and schedules their reminders",
     table: 'readWrite',
-    schedulesJobs: ['send-reminder', 'check-attendance', 'escalate-flag'],
+    // each session's reminders and its attendance check (it raises no flags)
+    schedulesJobs: ['send-reminder', 'check-attendance'],
     // A whole program's week of batch writes and its reminder schedules in one run (10,000 clients:
     // ~50,000 sessions and ~150,000 schedules at 16 in flight). Larger networks fan out per program.
     timeout: Duration.minutes(15),
@@ -66,8 +72,8 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
       'Sends one session reminder or missed-session note, exactly once, after re-reading the truth',
     table: 'readWrite',
     publishesSms: true,
-    // Caps the SNS send rate so a burst of reminders queues in Scheduler retries instead of
-    // exceeding the origination identity's messages-per-second.
+    // The morning burst (quiet hours end at 08:00) waits in Lambda's async queue as throttles,
+    // retried for hours, instead of piling up at SNS: about 48 sends/s at most (docs/benchmarks.md).
     reservedConcurrency: 5,
   },
   {
@@ -97,6 +103,8 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     schedulesJobs: ['escalate-flag'],
     publishesSms: true,
     publishesCareTeam: true,
+    // A draw's deferred notices all fire when quiet hours end, in the same minute as the reminders.
+    reservedConcurrency: 2,
   },
   {
     name: 'escalate-flag',
@@ -119,7 +127,8 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     entry: 'functions/handlers/api.handler.ts',
     description: 'The staff HTTP API behind API Gateway and the Cognito JWT authorizer',
     table: 'readWrite',
-    // enrolment, reschedule and opt-in create reminder and attendance schedules
+    // enrolment, reschedule and opt-in create reminder and attendance schedules; attendance and
+    // screen results can raise a flag, which schedules its escalation
     schedulesJobs: ['send-reminder', 'check-attendance', 'escalate-flag'],
     publishesSms: true,
     publishesCareTeam: true,

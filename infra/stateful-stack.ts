@@ -7,13 +7,14 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
 import type { Stage, StageConfig } from './config.ts';
+import { StaffUserPool } from './constructs/staff-user-pool.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: Stage;
   readonly config: StageConfig;
 }
 
-/** What outlives a deployment: the table, the keys, the topics people subscribe to. */
+/** What outlives a deployment: the table, the keys, the topics people subscribe to, the staff accounts. */
 export class StatefulStack extends Stack {
   public readonly table: Table;
   /** Encrypts the table. */
@@ -26,6 +27,8 @@ export class StatefulStack extends Stack {
   public readonly careTeamTopic: Topic;
   /** Alarms for whoever runs the deployment. */
   public readonly opsTopic: Topic;
+  /** The staff accounts the API's JWT authorizer trusts. */
+  public readonly staff: StaffUserPool;
   /** RETAIN in prod, DESTROY in dev; the stateless stack applies it to its logs and queues too. */
   public readonly removalPolicy: RemovalPolicy;
 
@@ -108,6 +111,8 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
     });
     for (const email of config.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
+
+    this.staff = new StaffUserPool(this, 'Staff', { stage, removalPolicy: this.removalPolicy });
   }
 
   private newKey(id: string, alias: string, description: string): Key {

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ArnFormat,
   CfnOutput,
   CrossStackReferences,
   Duration,
@@ -10,8 +11,15 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -32,6 +40,14 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** SNS authorizes a Publish to a phone number (not a topic) only against Resource "*". */
 const ANY_PHONE_NUMBER = '*';
 
+/**
+ * SNS reports SMS published straight to a phone number (not through a topic) under this dimension;
+ * every Cadence SMS is sent that way.
+ */
+const DIRECT_SMS = { PhoneNumber: 'PhoneNumberDirect' };
+/** The SMS failure alarm fires on at least this many failures making up at least this share of an hour's SMS. */
+const SMS_FAILURES = { atLeast: 3, percent: 10 };
+
 /** What the stateless stack takes from the stateful one. */
 export interface StatefulResources {
   readonly table: ITable;
@@ -40,6 +56,8 @@ export interface StatefulResources {
   readonly careTeamTopic: ITopic;
   readonly opsTopic: ITopic;
   readonly removalPolicy: RemovalPolicy;
+  /** The staff user pool and the dashboard client the API's authorizer trusts. */
+  readonly staff: { readonly userPool: IUserPool; readonly client: IUserPoolClient };
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -64,12 +82,20 @@ export class StatelessStack extends Stack {
     const { stage, config, stateful } = props;
     const specs = props.functions ?? FUNCTION_SPECS;
     checkSpecs(specs);
+    const functionName = (name: FunctionName) => `cadence-${stage}-${name}`;
 
     this.jobScheduling = new JobScheduling(this, 'Jobs', {
       groupName: `cadence-${stage}`,
       queueKey: stateful.messagingKey,
       removalPolicy: stateful.removalPolicy,
       alarmTopic: stateful.opsTopic,
+      targetArn: (target) =>
+        this.formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: functionName(target),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
     });
 
     const functions = new Map<FunctionName, CadenceFunction>();
@@ -77,7 +103,7 @@ export class StatelessStack extends Stack {
       const fn = new CadenceFunction(this, pascalCase(spec.name), {
         entry: resolve(REPO_ROOT, spec.entry),
         projectRoot: REPO_ROOT,
-        functionName: `cadence-${stage}-${spec.name}`,
+        functionName: functionName(spec.name),
         description: spec.description,
         logRetention: config.logRetentionDays as RetentionDays,
         logsKey: stateful.logsKey,
@@ -97,9 +123,8 @@ export class StatelessStack extends Stack {
     this.functions = functions;
 
     for (const spec of specs) {
-      if (!spec.schedulesJobs) continue;
-      const targets = new Map(spec.schedulesJobs.map((target) => [target, functions.get(target)!]));
-      this.jobScheduling.grantScheduling(functions.get(spec.name)!, targets);
+      if (spec.schedulesJobs)
+        this.jobScheduling.grantScheduling(functions.get(spec.name)!, spec.schedulesJobs);
     }
 
     for (const program of config.programs) {
@@ -120,6 +145,8 @@ export class StatelessStack extends Stack {
       this.api = new CadenceApi(this, 'StaffApi', {
         handler: apiFunction,
         routes,
+        userPool: stateful.staff.userPool,
+        userPoolClient: stateful.staff.client,
         stage,
         logsKey: stateful.logsKey,
         logRetention: config.logRetentionDays as RetentionDays,
@@ -155,19 +182,35 @@ export class StatelessStack extends Stack {
     });
   }
 
-  /** Carriers refusing our messages (a blocked number, a filtered sender) shows as a falling success rate. */
+  /**
+   * Carriers refusing our messages (a filtered sender, an unregistered identity, blocked numbers)
+   * shows as failed deliveries. A single failure (a landline, a phone switched off) is normal, so the
+   * alarm wants several, and a real share of the hour's SMS.
+   */
   private addSmsDeliveryAlarm(topic: ITopic): void {
-    new Alarm(this, 'SmsFailuresAlarm', {
-      alarmDescription: 'Fewer than 90 % of SMS were delivered in the last hour',
-      metric: new Metric({
+    const sms = (metricName: string) =>
+      new Metric({
         namespace: 'AWS/SNS',
-        metricName: 'SMSSuccessRate',
-        statistic: 'Average',
+        metricName,
+        dimensionsMap: DIRECT_SMS,
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
+    const { atLeast, percent } = SMS_FAILURES;
+    new Alarm(this, 'SmsFailuresAlarm', {
+      alarmDescription: `${atLeast} or more SMS failed in the last hour, ${percent} % or more of those sent`,
+      metric: new MathExpression({
+        label: `Failed SMS, % of the hour's (0 below ${atLeast} failures)`,
+        expression: `IF(failed >= ${atLeast}, 100 * failed / (failed + FILL(delivered, 0)), 0)`,
+        usingMetrics: {
+          failed: sms('NumberOfNotificationsFailed'),
+          delivered: sms('NumberOfNotificationsDelivered'),
+        },
         period: Duration.hours(1),
       }),
-      threshold: 0.9,
+      threshold: percent,
       evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new SnsAction(topic));
   }
@@ -190,7 +233,10 @@ export class StatelessStack extends Stack {
   }
 }
 
-/** Names are unique and every job a function schedules is a deployed function. */
+/**
+ * Names are unique and every job a function schedules is a deployed function. Scheduling oneself is
+ * allowed: JOB_TARGETS and the scheduler role use ARNs built from names (see JobScheduling).
+ */
 function checkSpecs(specs: readonly FunctionSpec[]): void {
   const names = new Set<string>();
   for (const spec of specs) {

@@ -15,18 +15,31 @@ import { ManagedPolicyRole } from './managed-policy-role.ts';
 
 export type TableAccess = 'read' | 'readWrite';
 
-const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+/**
+ * The item actions the DynamoDB adapters (functions/adapters/dynamodb) send, and nothing more: no
+ * BatchGetItem, Scan or ConditionCheckItem. TransactWriteItems is authorized per item as PutItem /
+ * DeleteItem (a flag and its slot); DeleteItem also releases a refused SMS send's ledger claim.
+ * tests/infra checks these lists against the adapters' source.
+ */
+export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+/** Powertools settings every function gets (Logger, Metrics and Tracer read them at cold start). */
+export const POWERTOOLS_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'cadence',
+  POWERTOOLS_METRICS_NAMESPACE: 'Cadence',
+  // Responses of the API carry client names and phone numbers: never copy them into X-Ray (invariant 8).
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+} as const;
 
 export interface CadenceFunctionProps {
   /** Absolute path of the handler file; it must export `handler`. */
@@ -50,7 +63,7 @@ export interface CadenceFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
-  /** @default - none besides NODE_OPTIONS */
+  /** @default - none besides NODE_OPTIONS and POWERTOOLS_ENVIRONMENT */
   readonly environment?: Record<string, string>;
 }
 
@@ -101,7 +114,7 @@ export class CadenceFunction extends NodejsFunction {
       logGroup,
       deadLetterQueue,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...POWERTOOLS_ENVIRONMENT, ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -132,7 +145,7 @@ export class CadenceFunction extends NodejsFunction {
       Validations.of(this).acknowledge({
         id: 'HIPAA.Security-LambdaConcurrency',
         reason:
-          'Invocations are paced by EventBridge Scheduler; reserving concurrency fails in new accounts whose limit is 10',
+          'Not a burst SMS sender: a reservation would take concurrency from the account for good; only the burst SMS senders reserve (docs/deploy.md)',
       });
     }
     Validations.of(this).acknowledge({
@@ -168,7 +181,7 @@ export class CadenceFunction extends NodejsFunction {
     const stuckSends = new MetricFilter(this, 'UnconfirmedSends', {
       logGroup,
       filterPattern: FilterPattern.literal('"unconfirmed SMS sends"'),
-      metricNamespace: 'Cadence',
+      metricNamespace: POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
       metricName: 'UnconfirmedSmsSends',
       metricValue: '1',
     });
@@ -198,10 +211,7 @@ export class CadenceFunction extends NodejsFunction {
   }): void {
     const write = access === 'readWrite';
     this.addToRolePolicy(
-      new PolicyStatement({
-        actions: write ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
-        resources: [table.tableArn],
-      }),
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
     );
     if (indexNames.length > 0) {
       this.addToRolePolicy(

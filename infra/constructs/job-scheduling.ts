@@ -8,7 +8,11 @@ import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type RecurringJob, SCHEDULED_TIME_FIELD } from '../../functions/ports/job-scheduler.port.ts';
+import {
+  type JobTarget,
+  type RecurringJob,
+  SCHEDULED_TIME_FIELD,
+} from '../../functions/ports/job-scheduler.port.ts';
 import type { CadenceFunction } from './cadence-function.ts';
 import { ManagedPolicyRole } from './managed-policy-role.ts';
 
@@ -20,6 +24,12 @@ export interface JobSchedulingProps {
   readonly removalPolicy: RemovalPolicy;
   /** Receives the dead-letter alarm. */
   readonly alarmTopic: ITopic;
+  /**
+   * The ARN of the function a job target names, built from its deterministic function name rather
+   * than a reference to the function: the scheduler role and JOB_TARGETS then depend on no function,
+   * so a function may schedule itself, or one that schedules it back, without a dependency cycle.
+   */
+  readonly targetArn: (target: JobTarget) => string;
 }
 
 /** Scheduler delivery: retried for up to 6 hours, well inside any job's slack, then dead-lettered. */
@@ -40,13 +50,15 @@ export class JobScheduling extends Construct {
   public readonly role: ManagedPolicyRole;
   /** Where the scheduler puts events it failed to deliver. */
   public readonly deadLetterQueue: Queue;
-  private readonly targets = new Map<string, IFunction>();
+  private readonly targets = new Set<JobTarget>();
   private readonly invokeStatement: PolicyStatement;
+  private readonly targetArn: (target: JobTarget) => string;
 
   constructor(scope: Construct, id: string, props: JobSchedulingProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.groupName = props.groupName;
+    this.targetArn = props.targetArn;
     this.group = new CfnScheduleGroup(this, 'Group', { name: props.groupName });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
@@ -91,17 +103,20 @@ export class JobScheduling extends Construct {
     }).addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
-  /** Lets schedules invoke `fn` (the unqualified function only). */
-  allowTarget(name: string, fn: IFunction): void {
-    if (this.targets.has(name)) return;
+  /** Lets schedules invoke the target's function (the unqualified function only). */
+  allowTarget(target: JobTarget): void {
+    if (this.targets.has(target)) return;
     if (this.targets.size === 0) this.role.addToPolicy(this.invokeStatement);
-    this.targets.set(name, fn);
-    this.invokeStatement.addResources(fn.functionArn);
+    this.targets.add(target);
+    this.invokeStatement.addResources(this.targetArn(target));
   }
 
-  /** One recurring schedule in the group, in the job's time zone, invoking `fn` with the job's payload. */
+  /**
+   * One recurring schedule in the group, in the job's time zone, invoking `fn` (the job's target)
+   * with the job's payload. The target ARN is a reference here, so the schedule waits for `fn`.
+   */
   addRecurringJob(job: RecurringJob, fn: IFunction): CfnSchedule {
-    this.allowTarget(job.target, fn);
+    this.allowTarget(job.target);
     const schedule = new CfnSchedule(this, `Recurring-${job.name}`, {
       name: job.name,
       groupName: this.group.ref,
@@ -126,8 +141,8 @@ export class JobScheduling extends Construct {
    * scheduler role, and tells it how through SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, SCHEDULER_DLQ_ARN
    * and JOB_TARGETS.
    */
-  grantScheduling(fn: CadenceFunction, targets: ReadonlyMap<string, IFunction>): void {
-    for (const [name, target] of targets) this.allowTarget(name, target);
+  grantScheduling(fn: CadenceFunction, targets: readonly JobTarget[]): void {
+    for (const target of targets) this.allowTarget(target);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
@@ -151,7 +166,7 @@ export class JobScheduling extends Construct {
     fn.addEnvironment(
       'JOB_TARGETS',
       Stack.of(this).toJsonString(
-        Object.fromEntries([...targets].map(([name, target]) => [name, target.functionArn])),
+        Object.fromEntries(targets.map((target) => [target, this.targetArn(target)])),
       ),
     );
   }

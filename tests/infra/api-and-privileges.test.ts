@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
 import { routes } from '../../functions/handlers/api/routes.ts';
+import { POWERTOOLS_ENVIRONMENT, TABLE_ACTIONS } from '../../infra/constructs/cadence-function.ts';
 import { FUNCTION_SPECS } from '../../infra/functions.ts';
 import {
   logicalId,
@@ -16,6 +18,54 @@ beforeAll(() => {
   dev = synthCadence('dev');
 });
 
+/** The Lambda function resource of a deployed function. */
+const lambdaOf = (name: (typeof FUNCTION_SPECS)[number]['name']) =>
+  dev.statelessTemplate.findResources('AWS::Lambda::Function')[
+    logicalId(dev.stateless.functions.get(name)!)
+  ]!;
+
+/**
+ * The DynamoDB item actions the adapters' source sends (functions/adapters/dynamodb, without the
+ * local-only table setup): document-client commands, and the items inside TransactWriteItems, which
+ * IAM authorizes one by one. An unknown command fails here until it is mapped to its action.
+ */
+function dynamoActionsInAdapters(): string[] {
+  const dir = 'functions/adapters/dynamodb';
+  const localOnly = new Set(['dynamo-local.ts', 'table-definition.ts']);
+  const byCommand: Record<string, string> = {
+    GetCommand: 'GetItem',
+    PutCommand: 'PutItem',
+    UpdateCommand: 'UpdateItem',
+    DeleteCommand: 'DeleteItem',
+    QueryCommand: 'Query',
+    BatchWriteCommand: 'BatchWriteItem',
+    BatchGetCommand: 'BatchGetItem',
+    ScanCommand: 'Scan',
+  };
+  const byTransactItem: Record<string, string> = {
+    Put: 'PutItem',
+    Update: 'UpdateItem',
+    Delete: 'DeleteItem',
+    ConditionCheck: 'ConditionCheckItem',
+  };
+  const actions = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !localOnly.has(f))) {
+    const source = readFileSync(`${dir}/${file}`, 'utf8');
+    for (const [, command] of source.matchAll(/new (\w+Command)\(/g)) {
+      if (command === 'TransactWriteCommand') continue;
+      const action = byCommand[command!];
+      if (!action) throw new Error(`${file} sends ${command}: map it to its IAM action in this test`);
+      actions.add(`dynamodb:${action}`);
+    }
+    if (source.includes('TransactWriteCommand')) {
+      for (const [, item] of source.matchAll(/\b(Put|Update|Delete|ConditionCheck): \{/g)) {
+        actions.add(`dynamodb:${byTransactItem[item!]}`);
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
 describe('staff API', () => {
   it('has one route per API route, every one behind the Cognito JWT authorizer', () => {
     const apiRoutes = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Route'));
@@ -29,6 +79,33 @@ describe('staff API', () => {
       IdentitySource: ['$request.header.Authorization'],
     });
     for (const route of apiRoutes) expect(route.Properties.AuthorizationType).toBe('JWT');
+  });
+
+  it('accepts only tokens the staff user pool issued to the dashboard client', () => {
+    const [authorizer] = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
+    const { Issuer, Audience } = authorizer!.Properties.JwtConfiguration;
+    // the pool and its client live in the stateful stack: staff accounts outlive deployments
+    const exported = (construct: Parameters<typeof logicalId>[0]) =>
+      `<import:Cadence-dev-Stateful:ExportsOutputRef${logicalId(construct)}`;
+    expect(render(Issuer)).toMatch(
+      `https://cognito-idp.<AWS::Region>.amazonaws.com/${exported(dev.stateful.staff.userPool)}`,
+    );
+    expect(Audience).toHaveLength(1);
+    expect(render(Audience[0])).toMatch(exported(dev.stateful.staff.client));
+  });
+
+  it('puts custom:programs into the ID token, and lets no user change their own programs', () => {
+    const [client] = Object.values(dev.statefulTemplate.findResources('AWS::Cognito::UserPoolClient'));
+    expect(client!.Properties.ReadAttributes).toContain('custom:programs');
+    expect(client!.Properties.WriteAttributes).toEqual(['name']);
+  });
+
+  it('routes every request to the api function', () => {
+    const integrations = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations).toHaveLength(1);
+    expect(render(integrations[0]!.Properties.IntegrationUri)).toBe(
+      `<${logicalId(dev.stateless.functions.get('api')!)}.Arn>`,
+    );
   });
 
   it('logs access to an encrypted log group and throttles the default stage', () => {
@@ -47,7 +124,7 @@ describe('staff API', () => {
   });
 
   it('signs staff in with MFA, no self sign-up, groups clinician and admin, and a programs attribute', () => {
-    const pools = Object.values(dev.statelessTemplate.findResources('AWS::Cognito::UserPool'));
+    const pools = Object.values(dev.statefulTemplate.findResources('AWS::Cognito::UserPool'));
     expect(pools).toHaveLength(1);
     expect(pools[0]!.Properties).toMatchObject({
       MfaConfiguration: 'ON',
@@ -56,7 +133,7 @@ describe('staff API', () => {
     expect(pools[0]!.Properties.Schema).toContainEqual(
       expect.objectContaining({ Name: 'programs', Mutable: true }),
     );
-    const groups = Object.values(dev.statelessTemplate.findResources('AWS::Cognito::UserPoolGroup')).map(
+    const groups = Object.values(dev.statefulTemplate.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
     );
     expect(groups.sort()).toEqual(['admin', 'clinician']);
@@ -64,16 +141,10 @@ describe('staff API', () => {
 });
 
 describe('least privilege, for every function', () => {
-  const itemActions = [
-    'dynamodb:BatchGetItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:UpdateItem',
-  ];
+  it('grants read-write functions exactly the item actions the DynamoDB adapters send', () => {
+    expect([...TABLE_ACTIONS.readWrite].sort()).toEqual(dynamoActionsInAdapters());
+    expect(TABLE_ACTIONS.read).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  });
 
   it.each(FUNCTION_SPECS.map((s) => [s.name, s] as const))(
     '%s gets exactly what its code calls',
@@ -92,11 +163,7 @@ describe('least privilege, for every function', () => {
           .filter((s) => s.resources.every((r) => r === tableArn))
           .flatMap((s) => s.actions)
           .sort(),
-      ).toEqual(
-        spec.table === 'readWrite'
-          ? itemActions
-          : expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']),
-      );
+      ).toEqual([...TABLE_ACTIONS[spec.table]].sort());
       const indexArns = TABLE_DEFINITION.globalIndexes.map((i) => `${tableArn}/index/${i.indexName}`);
       for (const s of dynamo.filter((x) => !x.resources.every((r) => r === tableArn))) {
         expect(s).toEqual({ effect: 'Allow', actions: ['dynamodb:Query'], resources: indexArns });
@@ -136,15 +203,58 @@ describe('least privilege, for every function', () => {
       ];
       expect(anywhere).toEqual(expected.sort());
 
-      // KMS only on the stack's own keys
-      for (const r of statements
-        .filter((s) => s.actions.some((a) => a.startsWith('kms:')))
-        .flatMap((s) => s.resources)) {
-        expect(r).toMatch(/Key|Arn>/);
-        expect(r).not.toBe('*');
-      }
+      // KMS only on the stateful stack's keys: the table's, and the messaging key of the dead-letter
+      // queue and the topics; the log groups' key is used by CloudWatch Logs, not by the function
+      const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+      const keyOf = (s: (typeof kms)[number]) =>
+        /^<import:Cadence-dev-Stateful:ExportsOutputFnGetAtt(TableKey|MessagingKey)[0-9A-F]{8}Arn\w+>$/.exec(
+          s.resources.join(),
+        )?.[1];
+      for (const s of kms) expect(s.resources).toHaveLength(1);
+      const keyActions = (key: string) =>
+        [...new Set(kms.filter((s) => keyOf(s) === key).flatMap((s) => s.actions))].sort();
+      expect(kms.every((s) => keyOf(s))).toBe(true);
+      expect(keyActions('TableKey')).toEqual(
+        spec.table === 'readWrite'
+          ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
+          : ['kms:Decrypt', 'kms:DescribeKey'],
+      );
+      expect(keyActions('MessagingKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+
+      // Nothing else: logs only to its own log group, dead letters only to its own queue
+      const known = /^(dynamodb|scheduler|iam:PassRole|sns|kms|xray|logs|sqs:SendMessage$)/;
+      expect(statements.flatMap((s) => s.actions).filter((a) => !known.test(a))).toEqual([]);
+      expect(resourcesFor(statements, 'logs:PutLogEvents')).toEqual([`<${logicalId(fn.logGroup)}.Arn>`]);
+      for (const s of allowed('logs:')) expect(s.resources).toEqual([`<${logicalId(fn.logGroup)}.Arn>`]);
+      expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`<${logicalId(fn.deadLetters)}.Arn>`]);
     },
   );
+});
+
+describe('observability, for every function', () => {
+  it.each(FUNCTION_SPECS.map((s) => s.name))(
+    '%s gets the Powertools service name and metrics namespace, and never traces responses',
+    (name) => {
+      expect(lambdaOf(name).Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'cadence',
+        POWERTOOLS_METRICS_NAMESPACE: 'Cadence',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      });
+      expect(POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE).toBe('Cadence');
+    },
+  );
+
+  it.each(FUNCTION_SPECS.map((s) => [s.name, s] as const))(
+    '%s has the reserved concurrency of its spec',
+    (name, spec) => {
+      expect(lambdaOf(name).Properties.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
+    },
+  );
+
+  it('reserves concurrency for the SMS senders that fire in bursts', () => {
+    const reserved = FUNCTION_SPECS.filter((s) => s.reservedConcurrency).map((s) => s.name);
+    expect(reserved.sort()).toEqual(['check-screen', 'send-reminder']);
+  });
 });
 
 describe('operations', () => {
@@ -158,7 +268,16 @@ describe('operations', () => {
     expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(functions);
     expect(metrics.filter((m) => m === 'Cadence/UnconfirmedSmsSends')).toHaveLength(functions);
     expect(metrics).toContain('AWS/SNS/SMSMonthToDateSpentUSD');
-    expect(metrics).toContain('AWS/SNS/SMSSuccessRate');
+    const mathMetrics = alarms.flatMap((a) =>
+      (
+        (a.Properties.Metrics ?? []) as {
+          MetricStat?: { Metric: { Namespace: string; MetricName: string } };
+        }[]
+      )
+        .filter((m) => m.MetricStat)
+        .map((m) => `${m.MetricStat!.Metric.Namespace}/${m.MetricStat!.Metric.MetricName}`),
+    );
+    expect(mathMetrics).toContain('AWS/SNS/NumberOfNotificationsFailed');
     expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible').length).toBeGreaterThan(
       functions,
     );

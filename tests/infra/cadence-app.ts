@@ -19,12 +19,17 @@ export interface SynthesizedCadence extends CadenceStacks {
   statelessTemplate: Template;
 }
 
-/** Builds and synthesizes both stacks of a stage once (bundling included); call it in beforeAll. */
+/**
+ * Builds and synthesizes both stacks of a stage once; call it in beforeAll. Bundling the handlers is
+ * the slow part and changes no template property but asset hashes, so only `bundle: true` does it.
+ */
 export function synthCadence(
   stage: Stage,
-  overrides: { config?: StageConfig; functions?: readonly FunctionSpec[] } = {},
+  overrides: { config?: StageConfig; functions?: readonly FunctionSpec[]; bundle?: boolean } = {},
 ): SynthesizedCadence {
-  const app = new App({ context: CDK_JSON_CONTEXT });
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': overrides.bundle ? ['**'] : [] },
+  });
   const config = overrides.config ?? loadStageConfig(stage).config;
   const stacks = defineCadence(app, { stage, config, functions: overrides.functions });
   return {

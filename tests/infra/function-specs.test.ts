@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineCadence } from '../../infra/cadence.ts';
 import { parseStageConfig, STAGE_CONFIGS, type StageConfigInput } from '../../infra/config.ts';
@@ -13,8 +14,8 @@ import {
   synthCadence,
 } from './cadence-app.ts';
 
-// Functions that do not exist yet, standing in with the generate-week handler: this file checks
-// what a spec entry wires, so that adding the real ones is one entry each in FUNCTION_SPECS.
+// A reduced set of specs, independent of FUNCTION_SPECS, with one handler standing in for all: this
+// file checks what each spec field wires, so that adding a function is one entry in FUNCTION_SPECS.
 const STAND_IN = 'functions/handlers/generate-week.handler.ts';
 const specs: FunctionSpec[] = [
   { ...FUNCTION_SPECS[0]!, schedulesJobs: ['send-reminder'] },
@@ -43,6 +44,10 @@ const configInput: StageConfigInput = {
   ],
 };
 
+/** A function's ARN as JOB_TARGETS and the scheduler role hold it: built from its name, no reference. */
+const arnOf = (name: string) =>
+  `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:cadence-dev-${name}`;
+
 let extended: SynthesizedCadence;
 const fnId = (name: FunctionSpec['name']) => logicalId(extended.stateless.functions.get(name)!);
 const envOf = (name: FunctionSpec['name']) =>
@@ -61,7 +66,7 @@ beforeAll(() => {
 describe('function specs: what one entry wires', () => {
   it('passes a scheduling function the ARN of each job target it schedules', () => {
     expect(JSON.parse(render(envOf('generate-week').JOB_TARGETS))).toEqual({
-      'send-reminder': `<${fnId('send-reminder')}.Arn>`,
+      'send-reminder': arnOf('send-reminder'),
     });
   });
 
@@ -72,12 +77,7 @@ describe('function specs: what one entry wires', () => {
       'lambda:InvokeFunction',
     );
     expect(invokable.sort()).toEqual(
-      [
-        `<${fnId('generate-week')}.Arn>`,
-        `<${fnId('send-reminder')}.Arn>`,
-        `<${fnId('draw-screens')}.Arn>`,
-        `<${fnId('sweep-engagement')}.Arn>`,
-      ].sort(),
+      ['generate-week', 'send-reminder', 'draw-screens', 'sweep-engagement'].map(arnOf).sort(),
     );
   });
 
@@ -160,9 +160,64 @@ describe('function specs: what one entry wires', () => {
   });
 });
 
+describe('function specs: scheduling oneself', () => {
+  // escalate-flag re-arming its own escalation, and two functions scheduling each other: with
+  // references (Fn::GetAtt) in JOB_TARGETS either would be a dependency cycle CloudFormation refuses.
+  const selfScheduling: FunctionSpec[] = [
+    {
+      name: 'escalate-flag',
+      entry: STAND_IN,
+      description: 'stand-in',
+      table: 'readWrite',
+      schedulesJobs: ['escalate-flag', 'sweep-engagement'],
+    },
+    {
+      name: 'sweep-engagement',
+      entry: STAND_IN,
+      description: 'stand-in',
+      table: 'readWrite',
+      schedulesJobs: ['escalate-flag'],
+    },
+  ];
+  let built: SynthesizedCadence;
+  beforeAll(() => {
+    built = synthCadence('dev', {
+      config: parseStageConfig({ ...STAGE_CONFIGS.dev, programs: [] }),
+      functions: selfScheduling,
+    });
+  });
+
+  it('synthesizes without a dependency cycle, the function getting its own ARN by name', () => {
+    // Template.fromStack (in synthCadence) refuses a template with a dependency cycle
+    expect(() => Template.fromStack(built.stateless)).not.toThrow();
+    const env =
+      built.statelessTemplate.findResources('AWS::Lambda::Function')[
+        logicalId(built.stateless.functions.get('escalate-flag')!)
+      ]!.Properties.Environment.Variables;
+    expect(JSON.parse(render(env.JOB_TARGETS))).toEqual({
+      'escalate-flag': arnOf('escalate-flag'),
+      'sweep-engagement': arnOf('sweep-engagement'),
+    });
+  });
+
+  it('would be caught by the cycle check if a function referenced itself', () => {
+    const template = built.statelessTemplate.toJSON();
+    const id = logicalId(built.stateless.functions.get('escalate-flag')!);
+    const cyclic = structuredClone(template);
+    cyclic.Resources[id].Properties.Environment.Variables.SELF = { 'Fn::GetAtt': [id, 'Arn'] };
+    expect(() => Template.fromJSON(cyclic)).toThrow(
+      `these resources have a dependency cycle: ${id} -> ${id}`,
+    );
+  });
+});
+
 describe('function specs and config: mistakes stop synthesis with what to fix', () => {
   const define = (functions: readonly FunctionSpec[], input: StageConfigInput = STAGE_CONFIGS.dev) =>
-    defineCadence(new App(), { stage: 'dev', config: parseStageConfig(input), functions });
+    defineCadence(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+      stage: 'dev',
+      config: parseStageConfig(input),
+      functions,
+    });
 
   it('refuses a function scheduling a job whose function is not deployed', () => {
     expect(() => define([{ ...FUNCTION_SPECS[0]!, schedulesJobs: ['check-attendance'] }])).toThrow(

@@ -107,3 +107,22 @@ describe('stateful stack: topics', () => {
     );
   });
 });
+
+describe('stateful stack: staff accounts', () => {
+  it('keeps the staff user pool here, retained in prod, so redeploying or deleting the API keeps the accounts', () => {
+    prod.statefulTemplate.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ UserPoolName: 'cadence-prod-staff' }),
+    });
+    dev.statefulTemplate.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+    expect(prod.statelessTemplate.findResources('AWS::Cognito::UserPool')).toEqual({});
+  });
+
+  it('runs threat protection in full-function mode, on the Plus feature plan', () => {
+    dev.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+});

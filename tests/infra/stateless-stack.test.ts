@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
 import { DAYS } from '../../functions/domain/common.schema.ts';
 import { generationLeadDays, recurringJobsFor } from '../../functions/domain/recurring-jobs.ts';
 import { loadStageConfig } from '../../infra/config.ts';
-import type { CadenceFunction } from '../../infra/constructs/cadence-function.ts';
+import { type CadenceFunction, TABLE_ACTIONS } from '../../infra/constructs/cadence-function.ts';
+import { FUNCTION_SPECS } from '../../infra/functions.ts';
 import {
   logicalId,
   render,
@@ -25,8 +27,13 @@ let generateWeek: CadenceFunction;
 let generateWeekStatements: Statement[];
 let tableArn: string;
 
+/** A function's ARN as JOB_TARGETS and the scheduler role hold it: built from its name, no reference. */
+const arnOf = (name: string) =>
+  `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:cadence-dev-${name}`;
+
 beforeAll(() => {
-  dev = synthCadence('dev');
+  // The one synthesis that bundles the handlers (the other infra tests skip it to stay fast).
+  dev = synthCadence('dev', { bundle: true });
   generateWeek = dev.stateless.functions.get('generate-week')!;
   generateWeekStatements = statementsOfRole(dev.statelessTemplate, logicalId(generateWeek.executionRole));
   tableArn = resourcesFor(generateWeekStatements, 'dynamodb:GetItem')[0]!;
@@ -85,6 +92,37 @@ describe('stateless stack: the weekly schedule of the demo program', () => {
     );
   });
 
+  it('draws screens on weekdays at 06:00 New York time, invoking draw-screens with the program id', () => {
+    const [schedule] = Object.values(
+      dev.statelessTemplate.findResources('AWS::Scheduler::Schedule', {
+        Properties: { Name: 'draw-sunrise' },
+      }),
+    );
+    expect(schedule!.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 6 ? * MON,TUE,WED,THU,FRI *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+    });
+    const target = schedule!.Properties.Target;
+    expect(render(target.Arn)).toBe(`<${logicalId(dev.stateless.functions.get('draw-screens')!)}.Arn>`);
+    expect(JSON.parse(target.Input)).toEqual({
+      programId: 'sunrise',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
+    expect(render(target.DeadLetterConfig.Arn)).toBe(
+      `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
+    );
+  });
+
+  it('sweeps engagement daily at 05:30 in the program time zone', () => {
+    dev.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'sweep-sunrise',
+      ScheduleExpression: 'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+    });
+  });
+
   it('creates one schedule per recurring job of each configured program', () => {
     const expected = config.programs.flatMap((p) => recurringJobsFor(p)).map((j) => j.name);
     const names = Object.values(dev.statelessTemplate.findResources('AWS::Scheduler::Schedule')).map(
@@ -107,13 +145,16 @@ describe('stateless stack: the generate-week function', () => {
     expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
-  it('is bundled as an ES module with its source map', () => {
-    const asset = generateWeek.node.findChild('Code') as Asset;
-    const dir = join(dev.app.outdir, asset.assetPath);
-    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-    expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-  });
+  it.each(FUNCTION_SPECS.map((s) => s.name))(
+    'bundles %s as an ES module exporting handler, with its source map',
+    (name) => {
+      const asset = dev.stateless.functions.get(name)!.node.findChild('Code') as Asset;
+      const dir = join(dev.app.outdir, asset.assetPath);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    },
+  );
 
   it('logs to its own encrypted log group with the configured retention', () => {
     const logGroupId = logicalId(generateWeek.logGroup);
@@ -151,14 +192,44 @@ describe('stateless stack: the generate-week function', () => {
     expect(render(env.SCHEDULER_DLQ_ARN)).toBe(
       `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
     );
-    expect(JSON.parse(render(env.JOB_TARGETS))).toEqual(
-      Object.fromEntries(
-        (['send-reminder', 'check-attendance', 'escalate-flag'] as const).map((name) => [
-          name,
-          `<${logicalId(dev.stateless.functions.get(name)!)}.Arn>`,
-        ]),
-      ),
-    );
+    expect(JSON.parse(render(env.JOB_TARGETS))).toEqual({
+      'send-reminder': arnOf('send-reminder'),
+      'check-attendance': arnOf('check-attendance'),
+    });
+  });
+});
+
+describe('stateless stack: job targets of every function', () => {
+  const envOf = (name: string) =>
+    dev.statelessTemplate.findResources('AWS::Lambda::Function')[
+      logicalId(dev.stateless.functions.get(name as 'api')!)
+    ]!.Properties.Environment.Variables;
+
+  it.each(FUNCTION_SPECS.map((s) => [s.name, s] as const))(
+    '%s gets JOB_TARGETS for exactly the functions it schedules, named by ARN',
+    (name, spec) => {
+      const env = envOf(name);
+      if (!spec.schedulesJobs) {
+        expect(env.JOB_TARGETS).toBeUndefined();
+        expect(env.SCHEDULE_GROUP).toBeUndefined();
+        return;
+      }
+      expect(JSON.parse(render(env.JOB_TARGETS))).toEqual(
+        Object.fromEntries(spec.schedulesJobs.map((target) => [target, arnOf(target)])),
+      );
+      for (const target of spec.schedulesJobs) {
+        const fn =
+          dev.statelessTemplate.findResources('AWS::Lambda::Function')[
+            logicalId(dev.stateless.functions.get(target)!)
+          ]!;
+        expect(fn.Properties.FunctionName).toBe(`cadence-dev-${target}`);
+      }
+    },
+  );
+
+  it('has no CloudFormation dependency cycle (Template refuses a cyclic one)', () => {
+    expect(() => Template.fromStack(dev.stateless)).not.toThrow();
+    expect(() => Template.fromStack(dev.stateful)).not.toThrow();
   });
 });
 
@@ -166,18 +237,7 @@ describe('stateless stack: least privilege', () => {
   it('lets generate-week use exactly the item actions on the table, and only Query on its indexes', () => {
     const dynamo = generateWeekStatements.filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
     const onTable = dynamo.filter((s) => s.resources.every((r) => r === tableArn));
-    expect(onTable.flatMap((s) => s.actions).sort()).toEqual(
-      [
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ].sort(),
-    );
+    expect(onTable.flatMap((s) => s.actions).sort()).toEqual([...TABLE_ACTIONS.readWrite].sort());
     const indexArns = TABLE_DEFINITION.globalIndexes.map((i) => `${tableArn}/index/${i.indexName}`);
     const onIndexes = dynamo.filter((s) => s !== onTable[0]);
     expect(onIndexes).toEqual([{ effect: 'Allow', actions: ['dynamodb:Query'], resources: indexArns }]);
@@ -215,20 +275,17 @@ describe('stateless stack: least privilege', () => {
   it('lets the scheduler role invoke only the job target functions and dead-letter only to its queue', () => {
     const jobs = dev.stateless.jobScheduling;
     const statements = statementsOfRole(dev.statelessTemplate, logicalId(jobs.role));
-    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toEqual(
-      (
-        [
-          'generate-week',
-          'send-reminder',
-          'check-attendance',
-          'check-screen',
-          'escalate-flag',
-          'sweep-engagement',
-        ] as const
-      )
-        .map((name) => `<${logicalId(dev.stateless.functions.get(name)!)}.Arn>`)
+    // every function some function schedules, and every recurring job's function: all but the API
+    const targets = new Set([
+      ...FUNCTION_SPECS.flatMap((s) => s.schedulesJobs ?? []),
+      ...config.programs.flatMap((p) => recurringJobsFor(p).map((j) => j.target)),
+    ]);
+    expect([...targets].sort()).toEqual(
+      FUNCTION_SPECS.map((s) => s.name)
+        .filter((n) => n !== 'api')
         .sort(),
     );
+    expect(resourcesFor(statements, 'lambda:InvokeFunction').sort()).toEqual([...targets].map(arnOf).sort());
     expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`<${logicalId(jobs.deadLetterQueue)}.Arn>`]);
     expect(statements.flatMap((s) => s.actions).sort()).toEqual(
       ['kms:Decrypt', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 'sqs:SendMessage'].sort(),
@@ -246,20 +303,55 @@ describe('stateless stack: least privilege', () => {
   });
 });
 
+interface MetricStat {
+  Metric: { Namespace: string; MetricName: string; Dimensions: unknown };
+  Stat: string;
+  Period: number;
+}
+
 describe('stateless stack: alarms', () => {
-  it('tells ops about function errors, dead letters and SMS spend nearing the monthly limit', () => {
-    const alarms = Object.values(dev.statelessTemplate.findResources('AWS::CloudWatch::Alarm'));
-    for (const alarm of alarms)
-      expect(render(alarm.Properties.AlarmActions[0])).toMatch(/^<import:.*OpsTopic/);
-    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
-    expect(metrics).toEqual(
-      expect.arrayContaining([
-        'AWS/Lambda/Errors',
-        'AWS/SQS/ApproximateNumberOfMessagesVisible',
-        'AWS/SNS/SMSMonthToDateSpentUSD',
-      ]),
+  const alarms = () => Object.values(dev.statelessTemplate.findResources('AWS::CloudWatch::Alarm'));
+
+  it('tells ops when SMS spend passes 80 % of the monthly limit', () => {
+    const spend = alarms().find((a) => a.Properties.MetricName === 'SMSMonthToDateSpentUSD')!;
+    expect(spend.Properties).toMatchObject({
+      Namespace: 'AWS/SNS',
+      Statistic: 'Maximum',
+      Threshold: config.sms.monthlySpendLimitUsd * 0.8,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(render(spend.Properties.AlarmActions[0])).toMatch(/^<import:.*OpsTopic/);
+  });
+
+  it('tells ops when 3 or more direct SMS fail in an hour and they are 10 % or more of those sent', () => {
+    const failures = alarms().find((a) =>
+      (a.Properties.Metrics ?? []).some(
+        (m: { MetricStat?: { Metric: { MetricName: string } } }) =>
+          m.MetricStat?.Metric.MetricName === 'NumberOfNotificationsFailed',
+      ),
+    )!;
+    const stats = Object.fromEntries(
+      (failures.Properties.Metrics as { Id: string; MetricStat?: MetricStat; Expression?: string }[])
+        .filter((m) => m.MetricStat)
+        .map((m) => [m.Id, m.MetricStat!]),
     );
-    const spend = alarms.find((a) => a.Properties.MetricName === 'SMSMonthToDateSpentUSD')!;
-    expect(spend.Properties.Threshold).toBe(config.sms.monthlySpendLimitUsd * 0.8);
+    for (const stat of Object.values(stats)) {
+      expect(stat.Metric.Namespace).toBe('AWS/SNS');
+      expect(stat.Metric.Dimensions).toEqual([{ Name: 'PhoneNumber', Value: 'PhoneNumberDirect' }]);
+      expect(stat).toMatchObject({ Stat: 'Sum', Period: 3600 });
+    }
+    expect(
+      Object.values(stats)
+        .map((s) => s.Metric.MetricName)
+        .sort(),
+    ).toEqual(['NumberOfNotificationsDelivered', 'NumberOfNotificationsFailed']);
+    const expression = failures.Properties.Metrics.find((m: { Expression?: string }) => m.Expression);
+    expect(expression.Expression).toBe('IF(failed >= 3, 100 * failed / (failed + FILL(delivered, 0)), 0)');
+    expect(failures.Properties).toMatchObject({
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(render(failures.Properties.AlarmActions[0])).toMatch(/^<import:.*OpsTopic/);
   });
 });
