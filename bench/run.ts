@@ -13,15 +13,15 @@ import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../functions/adapters/dynamodb/keys.ts';
+import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
 import {
   createTable,
   type DynamoLocal,
   documentClient,
   rawClient,
   startDynamoLocal,
-} from '../functions/adapters/dynamodb/dynamo-local.ts';
-import { keys } from '../functions/adapters/dynamodb/keys.ts';
-import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
+} from '../local/adapters/dynamo-local.ts';
 import { BUNDLE_LIMIT_BYTES, type BundlesReport, IMPORT_LIMIT_MS, measureBundles } from './bundles.ts';
 import { awsMilliseconds, type CostInputs, costModel } from './cost.ts';
 import { type DrawJobResult, dynamoItemBytes, measureDrawJob, measurePureDraw } from './draw.ts';

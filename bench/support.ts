@@ -1,8 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LocalSystem } from '../functions/adapters/local/local-deps.ts';
-import { localSystem } from '../functions/adapters/local/local-deps.ts';
-import { VirtualClock } from '../functions/adapters/local/virtual-clock.ts';
 import type { Client } from '../functions/domain/client.schema.ts';
 import type { Clinician } from '../functions/domain/clinician.schema.ts';
 import type { Program } from '../functions/domain/program.schema.ts';
@@ -10,6 +7,9 @@ import { localToUtc } from '../functions/domain/zoned-time.ts';
 import type { JobScheduler } from '../functions/ports/job-scheduler.port.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { FUNCTION_SPECS, type FunctionName } from '../infra/functions.ts';
+import type { LocalSystem } from '../local/adapters/local-deps.ts';
+import { localSystem } from '../local/adapters/local-deps.ts';
+import { VirtualClock } from '../local/adapters/virtual-clock.ts';
 import { countRequests } from '../tests/support/deps.ts';
 import { aClient, aClinician, aProgram } from '../tests/support/fixtures.ts';
 

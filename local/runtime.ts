@@ -1,7 +1,5 @@
 import type { Server } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type LocalSystem, localSystem } from '../functions/adapters/local/local-deps.ts';
-import type { StampedEvent } from '../functions/adapters/local/recording-activity-log.ts';
 import { nextWeeklyCronTime } from '../functions/domain/cron.ts';
 import { recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
 import { isoWeekOf, localTimeOf, nextIsoWeek } from '../functions/domain/zoned-time.ts';
@@ -11,6 +9,8 @@ import { jobRegistry } from '../functions/jobs/registry.ts';
 import type { Log } from '../functions/use-cases/deps.ts';
 import { scheduleCurrentWeeks } from '../functions/use-cases/enrol-client.ts';
 import { scheduleSessionJobs } from '../functions/use-cases/session-jobs.ts';
+import { type LocalSystem, localSystem } from './adapters/local-deps.ts';
+import type { StampedEvent } from './adapters/recording-activity-log.ts';
 import { demoClinic } from './demo-program.ts';
 import { serveApi } from './http-adapter.ts';
 

@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { documentClient } from '../functions/adapters/dynamodb/dynamo-local.ts';
-import { localSystem } from '../functions/adapters/local/local-deps.ts';
 import { describeIssues } from '../functions/handlers/validation.ts';
 import { screensReport } from '../functions/use-cases/screens.ts';
+import { documentClient } from './adapters/dynamo-local.ts';
+import { localSystem } from './adapters/local-deps.ts';
 
 const argsSchema = z
   .object({
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const { deps } = localSystem({
     doc,
     tableName: args.table,
-    now: new Date().toISOString().slice(0, 19) + 'Z',
+    now: `${new Date().toISOString().slice(0, 19)}Z`,
   });
   const program = await deps.programs.getProgram(args.program);
   if (!program) {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { describeIssues } from '../functions/handlers/validation.ts';
 import {
   createTable,
   documentClient,
   JAVA_MISSING_MESSAGE,
   javaIsInstalled,
   startDynamoLocal,
-} from '../functions/adapters/dynamodb/dynamo-local.ts';
-import { describeIssues } from '../functions/handlers/validation.ts';
+} from './adapters/dynamo-local.ts';
 import { scenarioSchema } from './simulator/scenario.schema.ts';
 import { simulate } from './simulator/simulation.ts';
 import { summaryTable } from './simulator/summary.ts';

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isoWeekOf } from '../functions/domain/zoned-time.ts';
 import {
   createTable,
   documentClient,
   JAVA_MISSING_MESSAGE,
   javaIsInstalled,
   startDynamoLocal,
-} from '../functions/adapters/dynamodb/dynamo-local.ts';
-import { isoWeekOf } from '../functions/domain/zoned-time.ts';
+} from './adapters/dynamo-local.ts';
 import { startRuntime, weekTable } from './runtime.ts';
 
 /** npm start: the whole system locally, on embedded DynamoDB Local, messages on the console. */

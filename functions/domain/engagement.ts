@@ -1,20 +1,15 @@
-import * as z from 'zod';
+import type { FlagRule as EngagementRule } from './flag.schema.ts';
 import { deterministicId } from './ids.ts';
 import type { DisengagementPolicy } from './program.schema.ts';
+import type { ScreenResult } from './screen.schema.ts';
 import type { Session } from './session.schema.ts';
 import { addMinutes, localToUtc, minutesBetween } from './zoned-time.ts';
 
-export const engagementRuleSchema = z.enum([
-  'consecutive-misses',
-  'low-attendance',
-  'attendance-gap',
-  'screen-missed',
-]);
-export type EngagementRule = z.infer<typeof engagementRuleSchema>;
+export type { FlagRule as EngagementRule } from './flag.schema.ts';
 
 export interface ScreenOutcome {
   date: string;
-  result: 'negative' | 'positive' | 'dilute' | 'refused' | 'no-show';
+  result: ScreenResult;
   recordedAt: string;
 }
 

@@ -7,6 +7,7 @@ export const flagRuleSchema = z.enum([
   'attendance-gap',
   'screen-missed',
 ]);
+export type FlagRule = z.infer<typeof flagRuleSchema>;
 
 /** A disengagement flag: open until resolved; acknowledged stops its escalation. Carries its evidence. */
 export const flagSchema = z.object({

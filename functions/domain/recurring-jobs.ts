@@ -1,4 +1,4 @@
-import type { RecurringJob } from '../ports/job-scheduler.port.ts';
+import type { RecurringJob } from './job.schema.ts';
 import type { Program } from './program.schema.ts';
 import { isoWeekOf, nextIsoWeek } from './zoned-time.ts';
 

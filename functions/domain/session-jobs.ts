@@ -1,6 +1,6 @@
-import type { OneTimeJob } from '../ports/job-scheduler.port.ts';
 import type { Client } from './client.schema.ts';
 import type { QuietHours } from './common.schema.ts';
+import type { OneTimeJob } from './job.schema.ts';
 import type { Program } from './program.schema.ts';
 import { planReminder } from './reminder-plan.ts';
 import type { Session } from './session.schema.ts';

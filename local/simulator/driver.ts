@@ -1,5 +1,3 @@
-import type { LocalSystem } from '../../functions/adapters/local/local-deps.ts';
-import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
 import { addMinutes, localDateOf, localToUtc } from '../../functions/domain/zoned-time.ts';
 import { recordAttendance } from '../../functions/use-cases/attendance.ts';
 import { endEnrolment, optIn, optOut } from '../../functions/use-cases/client-lifecycle.ts';
@@ -7,6 +5,8 @@ import { ConflictError } from '../../functions/use-cases/deps.ts';
 import { acknowledgeClientFlags } from '../../functions/use-cases/flags.ts';
 import { recordScreenResult } from '../../functions/use-cases/screens.ts';
 import { cancelSession } from '../../functions/use-cases/session-changes.ts';
+import type { LocalSystem } from '../adapters/local-deps.ts';
+import type { StampedEvent } from '../adapters/recording-activity-log.ts';
 import type { Scenario, ScenarioAction } from './scenario.schema.ts';
 import type { Timed } from './simulation.ts';
 

@@ -3,6 +3,7 @@ import { clientSchema } from '../../functions/domain/client.schema.ts';
 import { clinicianSchema } from '../../functions/domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../functions/domain/common.schema.ts';
 import { programSchema } from '../../functions/domain/program.schema.ts';
+import { screenResultSchema } from '../../functions/domain/screen.schema.ts';
 
 const localDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, {
   error: 'expected a local date-time like 2026-03-05T12:00',
@@ -20,8 +21,6 @@ export const scenarioActionSchema = z.discriminatedUnion('type', [
 ]);
 export type ScenarioAction = z.infer<typeof scenarioActionSchema>;
 
-export const screenResultValueSchema = z.enum(['negative', 'positive', 'dilute', 'refused', 'no-show']);
-
 /** The scenario file, version 1 (shared/scenario-spec.md): a public contract; fields may be added, never renamed. */
 export const scenarioSchema = z
   .object({
@@ -37,7 +36,7 @@ export const scenarioSchema = z
       .default({ default: 'present' }),
     absences: z.array(z.object({ clientId: entityIdSchema, date: localDateSchema })).default([]),
     screenResults: z
-      .array(z.object({ clientId: entityIdSchema, date: localDateSchema, result: screenResultValueSchema }))
+      .array(z.object({ clientId: entityIdSchema, date: localDateSchema, result: screenResultSchema }))
       .default([]),
     actions: z.array(scenarioActionSchema).default([]),
   })

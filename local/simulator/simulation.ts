@@ -1,6 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type LocalSystem, localSystem } from '../../functions/adapters/local/local-deps.ts';
-import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
 import { nextWeeklyCronTime } from '../../functions/domain/cron.ts';
 import { recurringJobsFor } from '../../functions/domain/recurring-jobs.ts';
 import { addDays, localToUtc } from '../../functions/domain/zoned-time.ts';
@@ -8,6 +6,8 @@ import { runJob } from '../../functions/handlers/lambda-job.ts';
 import { jobRegistry } from '../../functions/jobs/registry.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import { scheduleCurrentWeeks } from '../../functions/use-cases/enrol-client.ts';
+import { type LocalSystem, localSystem } from '../adapters/local-deps.ts';
+import type { StampedEvent } from '../adapters/recording-activity-log.ts';
 import { scenarioDriver } from './driver.ts';
 import type { Scenario } from './scenario.schema.ts';
 

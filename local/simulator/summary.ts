@@ -1,4 +1,4 @@
-import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
+import type { StampedEvent } from '../adapters/recording-activity-log.ts';
 
 const count = (events: StampedEvent[], type: string, where: (e: StampedEvent) => boolean = () => true) =>
   events.filter((e) => e.type === type && where(e)).length;

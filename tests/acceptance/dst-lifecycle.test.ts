@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
 import { localTimeOf } from '../../functions/domain/zoned-time.ts';
+import type { StampedEvent } from '../../local/adapters/recording-activity-log.ts';
 import { expectSpecRules, runScenario } from './run-scenario.ts';
 
 /** Our own scenario: a DST week in New York, quiet hours, consent, opt-out/in, a cancellation, a discharge, flags. */

@@ -1,4 +1,3 @@
-import type { StampedEvent } from '../../functions/adapters/local/recording-activity-log.ts';
 import { asamMinimumHours } from '../../functions/domain/client.schema.ts';
 import { isQuiet } from '../../functions/domain/quiet-hours.ts';
 import { smsRuleViolations } from '../../functions/domain/sms-templates.ts';
@@ -11,6 +10,7 @@ import {
   minutesBetween,
   minutesOfDay,
 } from '../../functions/domain/zoned-time.ts';
+import type { StampedEvent } from '../../local/adapters/recording-activity-log.ts';
 import type { Scenario } from '../../local/simulator/scenario.schema.ts';
 
 /**

@@ -11,7 +11,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsDeps } from '../../functions/adapters/aws/aws-deps.ts';
 import { parseEnvironment } from '../../functions/adapters/aws/environment.ts';
-import { VirtualClock } from '../../functions/adapters/local/virtual-clock.ts';
 import type { ClientInput } from '../../functions/domain/client.schema.ts';
 import type { Session } from '../../functions/domain/session.schema.ts';
 import { addMinutes } from '../../functions/domain/zoned-time.ts';
@@ -20,6 +19,7 @@ import { checkAttendanceJob } from '../../functions/jobs/check-attendance.job.ts
 import { generateWeekJob } from '../../functions/jobs/generate-week.job.ts';
 import { sendReminderJob } from '../../functions/jobs/send-reminder.job.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
+import { VirtualClock } from '../../local/adapters/virtual-clock.ts';
 import { freshTable } from '../support/dynamo.ts';
 import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
 

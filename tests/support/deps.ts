@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localSystem } from '../../functions/adapters/local/local-deps.ts';
+import { localSystem } from '../../local/adapters/local-deps.ts';
 
 /** Counts DynamoDB commands by name, so tests and benchmarks can assert request counts. */
 export function countRequests(doc: DynamoDBDocumentClient): Record<string, number> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createTable, documentClient } from '../../functions/adapters/dynamodb/dynamo-local.ts';
+import { createTable, documentClient } from '../../local/adapters/dynamo-local.ts';
 
 /** A fresh table on the shared DynamoDB Local, so test files never see each other's items. */
 export async function freshTable() {

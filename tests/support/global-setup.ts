@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoLocal } from '../../functions/adapters/dynamodb/dynamo-local.ts';
+import { startDynamoLocal } from '../../local/adapters/dynamo-local.ts';
 
 /** One DynamoDB Local per test run, on a free port; each test file creates its own table. */
 export default async function setup(project: TestProject) {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../ports/clock.port.ts';
+import type { Clock } from '../../functions/ports/clock.port.ts';
 
 /** A clock that moves only when told: the simulator's time. */
 export class VirtualClock implements Clock {

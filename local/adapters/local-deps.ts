@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Deps, Log } from '../../use-cases/deps.ts';
-import { DynamoTable } from '../dynamodb/dynamo-table.ts';
-import { dynamoRepositories } from '../dynamodb/repositories.ts';
+import { DynamoTable } from '../../functions/adapters/dynamodb/dynamo-table.ts';
+import { dynamoRepositories } from '../../functions/adapters/dynamodb/repositories.ts';
+import type { Deps, Log } from '../../functions/use-cases/deps.ts';
 import { LocalNotifier } from './console-notifier.ts';
 import { InProcessScheduler } from './in-process-scheduler.ts';
 import { RecordingActivityLog } from './recording-activity-log.ts';
