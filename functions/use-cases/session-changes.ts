@@ -69,8 +69,10 @@ export async function rescheduleSession(
   if (input.start <= deps.clock.now())
     throw new ConflictError('start: a session cannot be moved into the past');
   const minutes = minutesBetween(session.start, session.end);
+  // A make-up slot starts clean: no attendance carried over, so its own miss is detected and alerted.
+  const { attendance: _, ...rest } = session;
   const moved: Session = {
-    ...session,
+    ...rest,
     start: input.start,
     end: addMinutes(input.start, minutes),
     date: localDateOf(input.start, program.timezone),
@@ -80,6 +82,14 @@ export async function rescheduleSession(
   if (!(await deps.sessions.replaceSession(moved, session.version))) {
     throw new ConflictError(`session ${input.sessionId} changed meanwhile; read it again`);
   }
+  await deps.activity.record({
+    type: 'session.rescheduled',
+    sessionId: moved.sessionId,
+    clientId: moved.clientId,
+    start: moved.start,
+    end: moved.end,
+    date: moved.date,
+  });
   await cancelSessionJobs(deps, program, [session]);
   await scheduleSessionJobs(deps, program, [moved]);
   return moved;
