@@ -33,6 +33,20 @@ export const keys = {
     gsi1pk: `DRAWS#${programId}`,
     gsi1sk: date,
   }),
+  /**
+   * One slice of a draw's per-client rows, in the draw's partition. No index keys: gsi1
+   * `DRAWS#<programId>` lists draw headers only. `attempt` is the header's, so two racing writers
+   * never share a chunk key.
+   */
+  drawChunk: (programId: string, date: string, attempt: string, index: number) => ({
+    pk: `DRAW#${programId}#${date}`,
+    sk: `CHUNK#${attempt}#${String(index).padStart(4, '0')}`,
+  }),
+  /** Every chunk of one attempt: Query the pk with sk begins_with skPrefix. */
+  drawChunks: (programId: string, date: string, attempt: string) => ({
+    pk: `DRAW#${programId}#${date}`,
+    skPrefix: `CHUNK#${attempt}#`,
+  }),
   screen: (programId: string, clientId: string, date: string) => ({
     pk: `SCREEN#${programId}#${clientId}`,
     sk: date,
