@@ -36,6 +36,8 @@ export const clientSchema = z.object({
   familyContact: z
     .object({ phone: phoneSchema.optional(), relationship: z.string().max(40).optional() })
     .optional(),
+  /** Bumped on every change: every update is conditional on it (invariant 11). */
+  version: z.number().int().min(1).default(1),
 });
 export type Client = z.infer<typeof clientSchema>;
 export type ClientInput = z.input<typeof clientSchema>;

@@ -17,6 +17,11 @@ export interface RuleEvaluation {
   rule: EngagementRule;
   holds: boolean;
   evidence: Record<string, unknown>;
+  /**
+   * What makes the rule hold, as stable ids (sessions, a screen date), never the time of the
+   * evaluation: a staff dismissal sticks until an id outside the dismissed set appears.
+   */
+  evidenceIds: string[];
   /** One sentence a clinician reads in the alert: dates and counts, no PHI. */
   explanation: string;
 }
@@ -69,6 +74,7 @@ function consecutiveMisses(counted: Session[], policy: DisengagementPolicy): Rul
   return {
     rule: 'consecutive-misses',
     holds,
+    evidenceIds: missed.map((s) => s.sessionId),
     evidence: {
       count: run,
       threshold: n,
@@ -90,6 +96,7 @@ function lowAttendance(counted: Session[], policy: DisengagementPolicy, now: str
   return {
     rule: 'low-attendance',
     holds,
+    evidenceIds: due.filter((s) => s.attendance === 'absent').map((s) => s.sessionId),
     evidence: {
       rate,
       attended,
@@ -114,11 +121,13 @@ function attendanceGap(
   const exactDays = minutesBetween(since, now) / DAY_MINUTES;
   const days = Math.floor(exactDays * 10) / 10;
   // Nothing due in the gap (a closure, a break in the plan) is not the client's gap.
-  const dueInGap = counted.filter((s) => s.start > since).length;
+  const missedInGap = counted.filter((s) => s.start > since);
+  const dueInGap = missedInGap.length;
   const holds = exactDays > policy.maxGapDays && dueInGap > 0;
   return {
     rule: 'attendance-gap',
     holds,
+    evidenceIds: missedInGap.map((s) => s.sessionId),
     evidence: {
       lastAttended: lastAttended?.date ?? null,
       days,
@@ -137,12 +146,27 @@ function screenMissed(screens: ScreenOutcome[]): RuleEvaluation {
   return {
     rule: 'screen-missed',
     holds,
+    evidenceIds: latest && holds ? [`screen:${latest.date}`] : [],
     evidence:
       latest && holds ? { date: latest.date, outcome: latest.result } : { date: latest?.date ?? null },
     explanation: holds
       ? `The screen of ${latest!.date} was ${latest!.result === 'no-show' ? 'not completed in its window' : 'refused'}.`
       : 'The latest screen was completed.',
   };
+}
+
+/** Whether staff dismissed exactly this evidence (or more of it): every current id was in a dismissed flag. */
+export function dismissedBefore(
+  evaluation: Pick<RuleEvaluation, 'rule' | 'evidenceIds'>,
+  flags: { rule: EngagementRule; resolution?: string | undefined; evidenceIds: string[] }[],
+): boolean {
+  return flags.some(
+    (f) =>
+      f.rule === evaluation.rule &&
+      f.resolution === 'staff' &&
+      evaluation.evidenceIds.length > 0 &&
+      evaluation.evidenceIds.every((id) => f.evidenceIds.includes(id)),
+  );
 }
 
 /** At most one open flag per client and rule: raise what newly holds, resolve what no longer does. */

@@ -18,7 +18,16 @@ export const flagSchema = z.object({
   status: z.enum(['open', 'resolved']),
   raisedAt: utcInstantSchema,
   evidence: z.record(z.string(), z.unknown()),
+  /**
+   * The identity of the evidence: the ids of the sessions (or the screen date) that make the rule
+   * hold. A flag staff dismissed is not raised again until an id outside this set appears.
+   */
+  evidenceIds: z.array(z.string()).default([]),
   explanation: z.string(),
+  /** Follow-up steps, each set after its side effect went out, so a retry re-drives only what is missing. */
+  alertedAt: utcInstantSchema.optional(),
+  escalationScheduledAt: utcInstantSchema.optional(),
+  allClearAt: utcInstantSchema.optional(),
   acknowledgedAt: utcInstantSchema.optional(),
   acknowledgedBy: z.string().optional(),
   escalatedAt: utcInstantSchema.optional(),
@@ -26,6 +35,8 @@ export const flagSchema = z.object({
   resolvedBy: z.string().optional(),
   resolution: z.enum(['re-engaged', 'staff']).optional(),
   note: z.string().max(500).optional(),
+  /** Bumped on every change: every update is conditional on it (invariant 11). */
+  version: z.number().int().min(1).default(1),
 });
 export type Flag = z.infer<typeof flagSchema>;
 

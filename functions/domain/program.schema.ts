@@ -65,6 +65,12 @@ export const disengagementPolicySchema = z.object({
 });
 export type DisengagementPolicy = z.infer<typeof disengagementPolicySchema>;
 
+/**
+ * The largest reminder offset weekly generation can serve: it runs at most 6 days before Monday
+ * 00:00 (local) and needs an hour's margin before the earliest reminder (domain/recurring-jobs.ts).
+ */
+export const MAX_REMINDER_OFFSET_MINUTES = 6 * 1440 - 60;
+
 export const programSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{1,40}$/, { error: 'expected 1-40 characters of a-z, 0-9 and -' }),
@@ -86,7 +92,18 @@ export const programSchema = z
     quietHours: quietHoursSchema.default({ start: '21:00', end: '08:00' }),
     reminders: z
       .object({
-        offsetsMinutes: z.array(z.number().int().min(1).max(10080)).max(5).default([1440, 120]),
+        offsetsMinutes: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_REMINDER_OFFSET_MINUTES, {
+                error: `at most ${MAX_REMINDER_OFFSET_MINUTES} minutes (5 days 23 hours): the week's sessions are generated at most 6 days before it starts, an hour before its earliest reminder`,
+              }),
+          )
+          .max(5)
+          .default([1440, 120]),
       })
       .default({ offsetsMinutes: [1440, 120] }),
     missedSession: z

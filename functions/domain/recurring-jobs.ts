@@ -20,7 +20,11 @@ export interface RecurringJobsInput {
 
 export function generationLeadDays(program: RecurringJobsInput): number {
   const largest = Math.max(0, ...program.reminders.offsetsMinutes);
-  return Math.max(1, Math.ceil((largest + GENERATION_MARGIN_MINUTES) / 1440));
+  const lead = Math.max(1, Math.ceil((largest + GENERATION_MARGIN_MINUTES) / 1440));
+  // The schema refuses larger offsets (MAX_REMINDER_OFFSET_MINUTES); a cron is never built on a guess.
+  if (lead >= WEEKDAYS_BACK_FROM_MONDAY.length)
+    throw new RangeError(`reminders.offsetsMinutes: ${largest} is more than weekly generation can serve`);
+  return lead;
 }
 
 /** The ISO week a weekly generation due at `scheduledTime` produces: the week after the current one. */

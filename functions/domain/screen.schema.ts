@@ -15,5 +15,19 @@ export const screenSchema = z.object({
   deadline: utcInstantSchema.optional(),
   result: screenResultSchema.optional(),
   recordedAt: utcInstantSchema.optional(),
+  /** Who recorded the result: a staff member's id, or `cadence` for a no-show at the deadline. */
+  recordedBy: z.string().optional(),
+  /** Results this one replaced (a staff result over a no-show), oldest first: the audit trail. */
+  history: z
+    .array(
+      z.object({
+        result: screenResultSchema,
+        recordedAt: utcInstantSchema,
+        recordedBy: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** Bumped on every change: every update is conditional on it (invariant 11). */
+  version: z.number().int().min(1).default(1),
 });
 export type Screen = z.infer<typeof screenSchema>;

@@ -1,19 +1,17 @@
 import type { Client } from './client.schema.ts';
-import type { QuietHours } from './common.schema.ts';
 import type { OneTimeJob } from './job.schema.ts';
 import type { Program } from './program.schema.ts';
-import { planReminder } from './reminder-plan.ts';
+import {
+  missedNoteJobName,
+  planReminder,
+  quietHoursFor,
+  reminderFireTime,
+  reminderJobName,
+} from './reminders.ts';
 import type { Session } from './session.schema.ts';
 import { addMinutes } from './zoned-time.ts';
 
-export const reminderJobName = (sessionId: string, offsetMinutes: number) =>
-  `rem-${sessionId}-${offsetMinutes}`;
 export const attendanceJobName = (sessionId: string) => `att-${sessionId}`;
-export const missedNoteJobName = (sessionId: string) => `mis-${sessionId}`;
-
-export function quietHoursFor(program: Program, client?: Pick<Client, 'quietHours'>): QuietHours {
-  return client?.quietHours ?? program.quietHours;
-}
 
 /** Every job name a session may have, for deleting them all when it is cancelled or moved. */
 export function sessionJobNames(program: Program, sessionId: string): string[] {
@@ -27,8 +25,9 @@ export function sessionJobNames(program: Program, sessionId: string): string[] {
 /**
  * The one-time jobs of a session: a reminder per offset (at its send time after quiet-hours
  * deferral, or at its due time when it will be suppressed, so the suppression is recorded when it
- * happens) and the attendance check at start + grace. Jobs whose time is past are left out: a
- * schedule is never created in the past, and a past reminder is not sent late.
+ * happens) and the attendance check at start + grace. Each carries the start it was made for.
+ * Jobs whose time is past are left out: a schedule is never created in the past, and a past
+ * reminder is not sent late.
  */
 export function jobsForSession(
   program: Program,
@@ -38,26 +37,23 @@ export function jobsForSession(
 ): OneTimeJob[] {
   if (session.status === 'cancelled') return [];
   const quiet = quietHoursFor(program, client);
-  const jobs: OneTimeJob[] = program.reminders.offsetsMinutes.map((offsetMinutes) => {
-    const decision = planReminder(session.start, offsetMinutes, quiet, program.timezone);
-    return {
-      name: reminderJobName(session.sessionId, offsetMinutes),
-      target: 'send-reminder',
-      at: decision.action === 'send' ? decision.at : decision.dueAt,
-      payload: {
-        programId: program.id,
-        sessionId: session.sessionId,
-        purpose: 'reminder',
-        offsetMinutes,
-        version: session.version,
-      },
-    };
-  });
+  const jobs: OneTimeJob[] = program.reminders.offsetsMinutes.map((offsetMinutes) => ({
+    name: reminderJobName(session.sessionId, offsetMinutes),
+    target: 'send-reminder',
+    at: reminderFireTime(planReminder(session.start, offsetMinutes, quiet, program.timezone)),
+    payload: {
+      programId: program.id,
+      sessionId: session.sessionId,
+      purpose: 'reminder',
+      offsetMinutes,
+      start: session.start,
+    },
+  }));
   jobs.push({
     name: attendanceJobName(session.sessionId),
     target: 'check-attendance',
     at: addMinutes(session.start, program.missedSession.graceMinutes),
-    payload: { programId: program.id, sessionId: session.sessionId, version: session.version },
+    payload: { programId: program.id, sessionId: session.sessionId, start: session.start },
   });
   return jobs.filter((job) => job.at > now);
 }

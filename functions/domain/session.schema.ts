@@ -22,7 +22,13 @@ export const sessionSchema = z.object({
   topic: z.string().optional(),
   status: z.enum(['scheduled', 'cancelled']).default('scheduled'),
   attendance: attendanceStatusSchema.optional(),
-  /** Bumped on every reschedule so that a stale reminder can tell it is stale. */
+  /**
+   * Set once, by the attendance check that found no check-in at start + grace, with the absence:
+   * the miss is announced (event, alert, note) by the run that set it. A later check-in keeps it:
+   * the session is then a late arrival, present, with no second alert.
+   */
+  missedAt: utcInstantSchema.optional(),
+  /** Bumped on every change (reschedule, cancel, attendance): every write is conditional on it. */
   version: z.number().int().min(1).default(1),
 });
 export type Session = z.infer<typeof sessionSchema>;

@@ -20,7 +20,8 @@ export interface ClientRepository {
   getClient(programId: string, clientId: string): Promise<Client | undefined>;
   /** Creates the client; false when one with that id exists already. */
   createClient(programId: string, client: Client): Promise<boolean>;
-  putClient(programId: string, client: Client): Promise<void>;
+  /** Replaces the client when the stored one is still at `expectedVersion`; false when it changed meanwhile. */
+  updateClient(programId: string, client: Client, expectedVersion: number): Promise<boolean>;
   listClients(programId: string): Promise<Client[]>;
 }
 
@@ -30,6 +31,7 @@ export interface SessionRepository {
   listSessionsByClient(
     programId: string,
     clientId: string,
+    /** Session starts from `from` to `to`, both inclusive. */
     range?: { from?: string; to?: string },
   ): Promise<Session[]>;
   /** Writes the sessions in batches of 25, retrying unprocessed items. */
@@ -46,16 +48,26 @@ export interface ScreeningRepository {
   getDraw(programId: string, date: string): Promise<DrawRecord | undefined>;
   listDraws(programId: string, from: string, to: string): Promise<DrawRecord[]>;
   getScreen(programId: string, clientId: string, date: string): Promise<Screen | undefined>;
-  putScreen(screen: Screen): Promise<void>;
+  /** Writes the screen if none exists for that client and date; false when one does. */
+  createScreen(screen: Screen): Promise<boolean>;
+  /** Replaces the screen when the stored one is still at `expectedVersion`; false when it changed meanwhile. */
+  updateScreen(screen: Screen, expectedVersion: number): Promise<boolean>;
   listScreensByClient(programId: string, clientId: string): Promise<Screen[]>;
 }
 
 export interface FlagRepository {
-  /** Creates the flag if the client has no open flag for its rule (invariant 7); false otherwise. */
-  openFlag(flag: Flag): Promise<boolean>;
+  /**
+   * Creates the flag, with its `raised` audit entry, if the client has no open flag for its rule
+   * (invariant 7); false otherwise.
+   */
+  openFlag(flag: Flag, audit: FlagAudit): Promise<boolean>;
   getFlag(programId: string, flagId: string): Promise<Flag | undefined>;
-  /** Saves a change to a flag; resolving it frees its (client, rule) slot for a new flag. */
-  updateFlag(flag: Flag): Promise<void>;
+  /**
+   * Saves a change to a flag, with its audit entry in the same transaction, when the stored flag
+   * is still at `expectedVersion`; false when someone changed it meanwhile. Resolving a flag
+   * frees its (client, rule) slot for a new flag.
+   */
+  updateFlag(flag: Flag, expectedVersion: number, audit?: FlagAudit): Promise<boolean>;
   listFlagsByClient(programId: string, clientId: string): Promise<Flag[]>;
   listOpenFlags(programId: string): Promise<Flag[]>;
   addAudit(programId: string, entry: FlagAudit): Promise<void>;

@@ -1,14 +1,11 @@
+import type { MessageKey } from '../domain/reminders.ts';
+
 /**
- * The exactly-once ledger: one item per (session or subject, purpose, offset). A send is claimed
- * with a conditional write before publishing and confirmed with the provider's message id after.
+ * The exactly-once ledger: one item per message identity (what it is about, purpose, offset). A
+ * send is claimed with a conditional write before publishing and confirmed with the provider's
+ * message id after.
  */
-export interface SendKey {
-  programId: string;
-  /** The session id, or for messages without a session (screen notice) a stable subject id. */
-  subjectId: string;
-  purpose: string;
-  offsetMinutes?: number;
-}
+export type SendKey = MessageKey;
 
 export interface SendLedger {
   /** True when this caller won the claim; false when someone claimed it before (a duplicate). */

@@ -1,5 +1,6 @@
 import type { CareTeamReason } from '../ports/notifier.port.ts';
 import type { Deps } from './deps.ts';
+import { guarded } from './send-sms.ts';
 
 const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
   'missed-session': 'warning',
@@ -10,15 +11,18 @@ const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
   'all-clear': 'info',
 };
 
-export const clientLink = (deps: Deps, programId: string, clientId: string) =>
+export type CareTeamDeps = Pick<Deps, 'careTeam' | 'ledger' | 'clock' | 'activity' | 'appBaseUrl'>;
+
+export const clientLink = (deps: Pick<Deps, 'appBaseUrl'>, programId: string, clientId: string) =>
   `${deps.appBaseUrl}/programs/${programId}/clients/${clientId}`;
 
 /**
  * One alert to the care-team topic, once per subject (ledger claim). Minimal PHI: the client id,
- * the reason, an explanation without names, phone numbers or results, and a link.
+ * the reason, an explanation without names, phone numbers or results, and a link. A refused
+ * publish gives the claim back and throws, so the job's retry sends it.
  */
 export async function alertCareTeam(
-  deps: Deps,
+  deps: CareTeamDeps,
   alert: {
     programId: string;
     clientId: string;
@@ -31,16 +35,17 @@ export async function alertCareTeam(
   const key = { programId: alert.programId, subjectId: alert.subjectId, purpose: `alert-${alert.reason}` };
   if (!(await deps.ledger.claim(key, deps.clock.now()))) return false;
   const body = `${alert.text} Client ${alert.clientId}: ${clientLink(deps, alert.programId, alert.clientId)}`;
-  const { messageId } = await deps.careTeam.alert({
-    programId: alert.programId,
-    clientId: alert.clientId,
-    reason: alert.reason,
-    severity: SEVERITY[alert.reason],
-    subject: `Cadence ${alert.reason}: client ${alert.clientId}`,
-    body,
-    ...(alert.flagId ? { flagId: alert.flagId } : {}),
-  });
-  await deps.ledger.confirm(key, messageId, deps.clock.now());
+  const { messageId } = await guarded(deps.ledger, key, () =>
+    deps.careTeam.alert({
+      programId: alert.programId,
+      clientId: alert.clientId,
+      reason: alert.reason,
+      severity: SEVERITY[alert.reason],
+      subject: `Cadence ${alert.reason}: client ${alert.clientId}`,
+      body,
+      ...(alert.flagId ? { flagId: alert.flagId } : {}),
+    }),
+  );
   await deps.activity.record({
     type: 'careteam.alert',
     clientId: alert.clientId,
@@ -48,5 +53,6 @@ export async function alertCareTeam(
     ...(alert.flagId ? { flagId: alert.flagId } : {}),
     body,
   });
+  await deps.ledger.confirm(key, messageId, deps.clock.now());
   return true;
 }

@@ -1,22 +1,43 @@
 import { type Client, clientSchema } from '../domain/client.schema.ts';
-import { reminderJobName } from '../domain/session-jobs.ts';
+import { reminderJobName } from '../domain/reminders.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
+import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError } from './deps.ts';
 import { sendClientSms } from './send-sms.ts';
 import { cancelSession } from './session-changes.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
 
-async function load(deps: Deps, programId: string, clientId: string) {
-  const [program, client] = await Promise.all([
-    deps.programs.getProgram(programId),
-    deps.clients.getClient(programId, clientId),
-  ]);
+async function loadProgram(deps: Pick<Deps, 'programs'>, programId: string) {
+  const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
-  if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
-  return { program, client };
+  return program;
 }
 
-async function futureSessions(deps: Deps, programId: string, clientId: string) {
+/**
+ * A read-modify-write of a client, conditional on its version and re-decided on the client as it
+ * is now when a concurrent writer won (invariant 11): a PATCH racing a discharge keeps the
+ * discharge, one racing an opt-out keeps the opt-out. `change` returns the new client, or
+ * undefined when there is nothing to change; it may throw (e.g. a ConflictError) to refuse.
+ */
+export async function changeClient(
+  deps: Pick<Deps, 'clients'>,
+  programId: string,
+  clientId: string,
+  change: (current: Client) => Client | undefined,
+): Promise<{ client: Client; changed: boolean }> {
+  return withConflictRetry(async () => {
+    const current = await deps.clients.getClient(programId, clientId);
+    if (!current) throw new NotFoundError(`client ${clientId} does not exist`);
+    const next = change(current);
+    if (!next) return { client: current, changed: false };
+    const updated = clientSchema.parse({ ...next, version: current.version + 1 });
+    return (await deps.clients.updateClient(programId, updated, current.version))
+      ? { client: updated, changed: true }
+      : undefined;
+  }, `client ${clientId}`);
+}
+
+async function futureSessions(deps: Pick<Deps, 'sessions' | 'clock'>, programId: string, clientId: string) {
   const now = deps.clock.now();
   return (await deps.sessions.listSessionsByClient(programId, clientId, { from: now })).filter(
     (s) => s.status !== 'cancelled',
@@ -25,15 +46,17 @@ async function futureSessions(deps: Deps, programId: string, clientId: string) {
 
 /** STOP: stops every later message at once; the client's pending reminder schedules are deleted. */
 export async function optOut(deps: Deps, programId: string, clientId: string): Promise<Client> {
-  const { program, client } = await load(deps, programId, clientId);
-  const updated = { ...client, smsOptedOut: true };
-  await deps.clients.putClient(programId, updated);
+  const program = await loadProgram(deps, programId);
+  const { client } = await changeClient(deps, programId, clientId, (c) =>
+    c.smsOptedOut ? undefined : { ...c, smsOptedOut: true },
+  );
   const sessions = await futureSessions(deps, programId, clientId);
+  // The fire-time check reads the opt-out, so deleting the schedules only saves invocations.
   await deps.scheduler.cancel(
     sessions.flatMap((s) => program.reminders.offsetsMinutes.map((o) => reminderJobName(s.sessionId, o))),
   );
   deps.log.info('client opted out', { programId, clientId });
-  return updated;
+  return client;
 }
 
 /**
@@ -46,10 +69,11 @@ export async function optIn(
   clientId: string,
   consent: Client['consent'] = { givenAt: deps.clock.now(), method: 'sms-keyword' },
 ): Promise<Client> {
-  const { program, client } = await load(deps, programId, clientId);
-  if (client.status !== 'active') throw new ConflictError(`client ${clientId} is ${client.status}`);
-  const updated = clientSchema.parse({ ...client, smsOptedOut: false, smsConsent: true, consent });
-  await deps.clients.putClient(programId, updated);
+  const program = await loadProgram(deps, programId);
+  const { client: updated } = await changeClient(deps, programId, clientId, (c) => {
+    if (c.status !== 'active') throw new ConflictError(`client ${clientId} is ${c.status}`);
+    return { ...c, smsOptedOut: false, smsConsent: true, consent };
+  });
   await scheduleSessionJobs(deps, program, await futureSessions(deps, programId, clientId), [updated]);
   await sendClientSms(deps, {
     program,
@@ -69,15 +93,19 @@ export async function recordConsent(
   clientId: string,
   consent: NonNullable<Client['consent']>,
 ): Promise<Client> {
-  const { client } = await load(deps, programId, clientId);
-  const updated = { ...client, smsConsent: true, consent };
-  await deps.clients.putClient(programId, updated);
-  return updated;
+  await loadProgram(deps, programId);
+  const { client } = await changeClient(deps, programId, clientId, (c) => ({
+    ...c,
+    smsConsent: true,
+    consent,
+  }));
+  return client;
 }
 
 /**
  * Discharge, transfer or completion: from this instant nothing more is sent. Coming sessions are
- * cancelled and every pending schedule deleted.
+ * cancelled and every pending schedule deleted. Re-driven in full on retry: the status is the
+ * commit point, the cancellations are idempotent.
  */
 export async function endEnrolment(
   deps: Deps,
@@ -85,13 +113,13 @@ export async function endEnrolment(
   clientId: string,
   status: 'discharged' | 'completed' = 'discharged',
 ): Promise<Client> {
-  const { program, client } = await load(deps, programId, clientId);
-  if (client.status === status) return client;
-  const updated = { ...client, status, endedAt: deps.clock.now() };
-  await deps.clients.putClient(programId, updated);
+  const program = await loadProgram(deps, programId);
+  const { client } = await changeClient(deps, programId, clientId, (c) =>
+    c.status === status ? undefined : { ...c, status, endedAt: deps.clock.now() },
+  );
   const sessions = await futureSessions(deps, programId, clientId);
   await cancelSessionJobs(deps, program, sessions);
   for (const session of sessions) await cancelSession(deps, program, session);
   deps.log.info('client enrolment ended', { programId, clientId, status });
-  return updated;
+  return client;
 }

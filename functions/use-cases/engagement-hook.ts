@@ -1,5 +1,5 @@
 import type { Deps } from './deps.ts';
-import { evaluateClientEngagement } from './flags.ts';
+import { evaluateClientEngagement, needsFollowUp } from './flags.ts';
 
 /**
  * Called by every handler that changes attendance or screens. The writing handlers evaluate the
@@ -18,7 +18,7 @@ export async function afterEngagementChange(
   // open flag there is nothing to evaluate, which spares every ordinary check-in four reads.
   if (change.attended) {
     const flags = await deps.flags.listFlagsByClient(programId, clientId);
-    if (!flags.some((f) => f.status === 'open')) return;
+    if (!flags.some((f) => f.status === 'open' || needsFollowUp(f))) return;
   }
   await evaluateClientEngagement(deps, programId, clientId);
 }

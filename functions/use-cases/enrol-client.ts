@@ -1,4 +1,4 @@
-import { type Client, clientSchema } from '../domain/client.schema.ts';
+import { type Client, type ClientInput, clientSchema } from '../domain/client.schema.ts';
 import { nextWeeklyCronTime } from '../domain/cron.ts';
 import { deterministicId } from '../domain/ids.ts';
 import { individualPolicyFor, type Program } from '../domain/program.schema.ts';
@@ -14,7 +14,7 @@ import { scheduleSessionJobs } from './session-jobs.ts';
  * Enrols a client and schedules the rest of the current week at once (and the next week when its
  * weekly generation already ran), with their reminders: no waiting for the weekly job.
  */
-export async function enrolClient(deps: Deps, programId: string, input: Client) {
+export async function enrolClient(deps: Deps, programId: string, input: ClientInput) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const client = clientSchema.parse(input);

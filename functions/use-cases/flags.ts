@@ -1,15 +1,17 @@
 import type { Client } from '../domain/client.schema.ts';
 import {
   decideFlagChanges,
+  dismissedBefore,
   escalationTime,
   evaluateEngagement,
   flagIdFor,
   type RuleEvaluation,
 } from '../domain/engagement.ts';
-import type { Flag } from '../domain/flag.schema.ts';
+import type { Flag, FlagAudit } from '../domain/flag.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
 import { addMinutes } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
+import { withConflictRetry } from './conflict-retry.ts';
 import { type Deps, NotFoundError } from './deps.ts';
 
 export const escalationJobName = (flagId: string) => `esc-${flagId}`;
@@ -18,7 +20,8 @@ const SYSTEM = 'cadence';
 /**
  * Evaluates a client's engagement rules now and applies the changes: a rule that newly holds
  * raises one flag (with evidence, an alert and an escalation schedule); an open flag whose rule
- * no longer holds is resolved as re-engaged with an all-clear.
+ * no longer holds is resolved as re-engaged with an all-clear. Every flag's follow-up steps that a
+ * failed run left undone are finished here, so a retry of whatever job called this re-drives them.
  */
 export async function evaluateClientEngagement(
   deps: Deps,
@@ -28,13 +31,15 @@ export async function evaluateClientEngagement(
 ) {
   const program = known.program ?? (await deps.programs.getProgram(programId));
   const client = known.client ?? (await deps.clients.getClient(programId, clientId));
-  if (!program || client?.status !== 'active') return { raised: 0, resolved: 0 };
+  if (!program || !client) return { raised: 0, resolved: 0 };
   const now = deps.clock.now();
   const [sessions, screens, flags] = await Promise.all([
-    deps.sessions.listSessionsByClient(programId, clientId, { to: now }),
-    deps.screening.listScreensByClient(programId, clientId),
+    client.status === 'active' ? deps.sessions.listSessionsByClient(programId, clientId, { to: now }) : [],
+    client.status === 'active' ? deps.screening.listScreensByClient(programId, clientId) : [],
     deps.flags.listFlagsByClient(programId, clientId),
   ]);
+  for (const flag of flags.filter(needsFollowUp)) await followUp(deps, program, flag);
+  if (client.status !== 'active') return { raised: 0, resolved: 0 };
   const evaluations = evaluateEngagement({
     policy: program.disengagement,
     now,
@@ -57,22 +62,25 @@ export async function evaluateClientEngagement(
   );
   let raised = 0;
   for (const evaluation of raise) {
-    // Staff closed a flag on exactly this evidence: not raised again until something changes.
-    const dismissed = flags.some(
-      (f) =>
-        f.rule === evaluation.rule &&
-        f.resolution === 'staff' &&
-        JSON.stringify(f.evidence) === JSON.stringify(evaluation.evidence),
-    );
-    if (!dismissed && (await raiseFlag(deps, program, clientId, evaluation, now))) raised++;
+    // Staff closed a flag on this evidence: not raised again until new evidence appears.
+    if (dismissedBefore(evaluation, flags)) continue;
+    if (await raiseFlag(deps, program, clientId, evaluation, now)) raised++;
   }
+  let resolved = 0;
   for (const stale of resolve) {
     const flag = open.find((f) => f.flagId === stale.flagId)!;
-    await closeFlag(deps, program, flag, { by: SYSTEM, resolution: 're-engaged' });
+    if (await closeFlag(deps, program, flag, { by: SYSTEM, resolution: 're-engaged' })) resolved++;
   }
-  return { raised, resolved: resolve.length };
+  return { raised, resolved };
 }
 
+/** A flag some of whose follow-up steps have not happened yet (a run failed after writing it). */
+export function needsFollowUp(flag: Flag): boolean {
+  if (flag.status === 'open') return !flag.alertedAt || (!flag.acknowledgedAt && !flag.escalationScheduledAt);
+  return flag.resolution === 're-engaged' && !flag.allClearAt;
+}
+
+/** Raises a flag: the flag (with its slot and audit entry) is the commit point; its follow-up comes after. */
 async function raiseFlag(
   deps: Deps,
   program: Program,
@@ -88,10 +96,12 @@ async function raiseFlag(
     status: 'open',
     raisedAt: now,
     evidence: evaluation.evidence,
+    evidenceIds: evaluation.evidenceIds,
     explanation: evaluation.explanation,
+    version: 1,
   };
-  if (!(await deps.flags.openFlag(flag))) return false;
-  await deps.flags.addAudit(program.id, { flagId: flag.flagId, at: now, action: 'raised', by: SYSTEM });
+  const audit: FlagAudit = { flagId: flag.flagId, at: now, action: 'raised', by: SYSTEM };
+  if (!(await deps.flags.openFlag(flag, audit))) return false;
   await deps.activity.record({
     type: 'flag.raised',
     flagId: flag.flagId,
@@ -99,54 +109,43 @@ async function raiseFlag(
     rule: flag.rule,
     evidence: flag.evidence,
   });
-  await alertCareTeam(deps, {
-    programId: program.id,
-    clientId,
-    reason: 'disengagement',
-    subjectId: flag.flagId,
-    flagId: flag.flagId,
-    text: `Disengagement (${flag.rule}): ${flag.explanation}`,
-  });
-  await deps.scheduler.scheduleOnce({
-    name: escalationJobName(flag.flagId),
-    target: 'escalate-flag',
-    at: escalationTime({ raisedAt: now }, program.disengagement),
-    payload: { programId: program.id, flagId: flag.flagId },
-  });
+  await followUp(deps, program, flag);
   return true;
 }
 
-async function closeFlag(
-  deps: Deps,
-  program: Program,
-  flag: Flag,
-  how: { by: string; resolution: 're-engaged' | 'staff'; note?: string },
-) {
-  const now = deps.clock.now();
-  const resolved: Flag = {
-    ...flag,
-    status: 'resolved',
-    resolvedAt: now,
-    resolvedBy: how.by,
-    resolution: how.resolution,
-    ...(how.note ? { note: how.note } : {}),
-  };
-  await deps.flags.updateFlag(resolved);
-  await deps.scheduler.cancel([escalationJobName(flag.flagId)]);
-  await deps.flags.addAudit(program.id, {
-    flagId: flag.flagId,
-    at: now,
-    action: 'resolved',
-    by: how.by,
-    ...(how.note ? { note: how.note } : {}),
-  });
-  await deps.activity.record({
-    type: 'flag.resolved',
-    flagId: flag.flagId,
-    clientId: flag.clientId,
-    reason: how.resolution,
-  });
-  if (how.resolution === 're-engaged') {
+/**
+ * Ensures a flag's side effects, each marked on the flag after it happened: the alert of an open
+ * flag, its escalation schedule (until acknowledged), the all-clear of a re-engaged one. Each side
+ * effect is idempotent (ledger, schedule name), so a step repeated after a failed mark is harmless.
+ */
+async function followUp(deps: Deps, program: Program, flag: Flag): Promise<Flag> {
+  if (flag.status === 'open' && !flag.alertedAt) {
+    await alertCareTeam(deps, {
+      programId: program.id,
+      clientId: flag.clientId,
+      reason: 'disengagement',
+      subjectId: flag.flagId,
+      flagId: flag.flagId,
+      text: `Disengagement (${flag.rule}): ${flag.explanation}`,
+    });
+    flag = await markFlag(deps, flag, (f) => (f.alertedAt ? undefined : { alertedAt: deps.clock.now() }));
+  }
+  if (flag.status === 'open' && !flag.acknowledgedAt && !flag.escalationScheduledAt) {
+    const now = deps.clock.now();
+    const due = escalationTime(flag, program.disengagement);
+    await deps.scheduler.scheduleOnce({
+      name: escalationJobName(flag.flagId),
+      target: 'escalate-flag',
+      // A follow-up finished late still escalates, a minute from now (never a schedule in the past).
+      at: due > now ? due : addMinutes(now, 1),
+      payload: { programId: program.id, flagId: flag.flagId },
+    });
+    flag = await markFlag(deps, flag, (f) =>
+      f.escalationScheduledAt ? undefined : { escalationScheduledAt: deps.clock.now() },
+    );
+  }
+  if (flag.status === 'resolved' && flag.resolution === 're-engaged' && !flag.allClearAt) {
+    await deps.scheduler.cancel([escalationJobName(flag.flagId)]);
     await alertCareTeam(deps, {
       programId: program.id,
       clientId: flag.clientId,
@@ -155,21 +154,101 @@ async function closeFlag(
       flagId: flag.flagId,
       text: `All clear (${flag.rule}): the client is engaging again.`,
     });
+    flag = await markFlag(deps, flag, (f) => (f.allClearAt ? undefined : { allClearAt: deps.clock.now() }));
   }
-  return resolved;
+  return flag;
 }
 
-/** Acknowledging stops the escalation; the flag stays open until its rule stops holding or staff resolve it. */
+/**
+ * A conditional change to a flag, re-read and re-decided on conflict. `change` returns the fields
+ * to set on the flag as it is now, or undefined when there is nothing to do; `audit` (if any) is
+ * written in the same transaction.
+ */
+async function markFlag(
+  deps: Pick<Deps, 'flags'>,
+  flag: Flag,
+  change: (current: Flag) => Partial<Flag> | undefined,
+  audit?: (current: Flag) => FlagAudit,
+): Promise<Flag> {
+  let current = flag;
+  return withConflictRetry(async () => {
+    const fields = change(current);
+    if (!fields) return current;
+    const next: Flag = { ...current, ...fields, version: current.version + 1 };
+    if (await deps.flags.updateFlag(next, current.version, audit?.(current))) return next;
+    const fresh = await deps.flags.getFlag(flag.programId, flag.flagId);
+    if (!fresh) throw new NotFoundError(`flag ${flag.flagId} does not exist`);
+    current = fresh;
+    return undefined;
+  }, `flag ${flag.flagId}`);
+}
+
+/** Resolves an open flag (conditionally); false when it was resolved already. Then its follow-up. */
+async function closeFlag(
+  deps: Deps,
+  program: Program,
+  flag: Flag,
+  how: { by: string; resolution: 're-engaged' | 'staff'; note?: string },
+): Promise<Flag | undefined> {
+  const now = deps.clock.now();
+  let closedHere = false;
+  const resolved = await markFlag(
+    deps,
+    flag,
+    (f) => {
+      if (f.status !== 'open') return undefined;
+      closedHere = true;
+      return {
+        status: 'resolved',
+        resolvedAt: now,
+        resolvedBy: how.by,
+        resolution: how.resolution,
+        ...(how.note ? { note: how.note } : {}),
+      };
+    },
+    () => ({
+      flagId: flag.flagId,
+      at: now,
+      action: 'resolved',
+      by: how.by,
+      ...(how.note ? { note: how.note } : {}),
+    }),
+  );
+  if (!closedHere) return undefined;
+  await deps.activity.record({
+    type: 'flag.resolved',
+    flagId: flag.flagId,
+    clientId: flag.clientId,
+    reason: how.resolution,
+  });
+  if (how.resolution === 'staff') await deps.scheduler.cancel([escalationJobName(flag.flagId)]);
+  return followUp(deps, program, resolved);
+}
+
+/**
+ * Acknowledging stops the escalation; the flag stays open until its rule stops holding or staff
+ * resolve it. Conditional on the flag's version: acknowledging a flag resolved meanwhile changes
+ * nothing (the resolution wins).
+ */
 export async function acknowledgeFlag(deps: Deps, programId: string, flagId: string, by: string) {
   const flag = await deps.flags.getFlag(programId, flagId);
   if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
-  if (flag.status !== 'open' || flag.acknowledgedAt) return flag;
   const now = deps.clock.now();
-  const updated: Flag = { ...flag, acknowledgedAt: now, acknowledgedBy: by };
-  await deps.flags.updateFlag(updated);
-  await deps.scheduler.cancel([escalationJobName(flagId)]);
-  await deps.flags.addAudit(programId, { flagId, at: now, action: 'acknowledged', by });
+  let acknowledgedHere = false;
+  const updated = await markFlag(
+    deps,
+    flag,
+    (f) => {
+      if (f.status !== 'open' || f.acknowledgedAt) return undefined;
+      acknowledgedHere = true;
+      return { acknowledgedAt: now, acknowledgedBy: by };
+    },
+    () => ({ flagId, at: now, action: 'acknowledged', by }),
+  );
+  if (!acknowledgedHere) return updated;
   await deps.activity.record({ type: 'flag.acknowledged', flagId, clientId: flag.clientId });
+  // The escalation job checks the flag when it fires, so deleting it only saves an invocation.
+  await deps.scheduler.cancel([escalationJobName(flagId)]);
   return updated;
 }
 
@@ -186,16 +265,20 @@ export async function resolveFlag(deps: Deps, programId: string, flagId: string,
   const flag = await deps.flags.getFlag(programId, flagId);
   if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
   if (flag.status === 'resolved') return flag;
-  return closeFlag(deps, program, flag, { by, resolution: 'staff', ...(note ? { note } : {}) });
+  return (
+    (await closeFlag(deps, program, flag, { by, resolution: 'staff', ...(note ? { note } : {}) })) ??
+    (await deps.flags.getFlag(programId, flagId))!
+  );
 }
 
-/** Fires escalateAfterHours after a flag: one escalation alert if nobody acknowledged it. */
+/**
+ * Fires escalateAfterHours after a flag: one escalation alert if nobody acknowledged it. The alert
+ * goes out first (once, through the ledger); `escalatedAt` is marked after it, so a refused alert
+ * is retried rather than marked done.
+ */
 export async function escalateFlag(deps: Deps, programId: string, flagId: string) {
   const flag = await deps.flags.getFlag(programId, flagId);
   if (flag?.status !== 'open' || flag.acknowledgedAt || flag.escalatedAt) return { escalated: false };
-  const now = deps.clock.now();
-  await deps.flags.updateFlag({ ...flag, escalatedAt: now });
-  await deps.flags.addAudit(programId, { flagId, at: now, action: 'escalated', by: SYSTEM });
   await alertCareTeam(deps, {
     programId,
     clientId: flag.clientId,
@@ -204,20 +287,42 @@ export async function escalateFlag(deps: Deps, programId: string, flagId: string
     flagId,
     text: `Escalation: flag ${flag.rule} raised ${flag.raisedAt} has not been acknowledged. ${flag.explanation}`,
   });
+  const now = deps.clock.now();
+  await markFlag(
+    deps,
+    flag,
+    (f) => (f.escalatedAt ? undefined : { escalatedAt: now }),
+    () => ({ flagId, at: now, action: 'escalated', by: SYSTEM }),
+  );
   return { escalated: true };
 }
 
-/** The daily sweep: rules that only change with time (a growing gap) are caught here. */
+/**
+ * The daily sweep: rules that only change with time (a growing gap) are caught here. Each client
+ * is evaluated on its own: a failure is logged (ids only) and counted and the rest go on; the
+ * unconfirmed-sends check always runs. When any client failed, the job fails at the end so that
+ * its retry evaluates again (evaluation is idempotent).
+ */
 export async function sweepEngagement(deps: Deps, programId: string) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const clients = (await deps.clients.listClients(programId)).filter((c) => c.status === 'active');
   let raised = 0;
   let resolved = 0;
+  const failed: string[] = [];
   for (const client of clients) {
-    const r = await evaluateClientEngagement(deps, programId, client.id, { program, client });
-    raised += r.raised;
-    resolved += r.resolved;
+    try {
+      const r = await evaluateClientEngagement(deps, programId, client.id, { program, client });
+      raised += r.raised;
+      resolved += r.resolved;
+    } catch (error) {
+      failed.push(client.id);
+      deps.log.error('engagement evaluation failed', {
+        programId,
+        clientId: client.id,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
   }
   // The exactly-once crash window: a send claimed but never confirmed (the function died between
   // claim and publish, or between publish and confirm). It is never re-sent automatically: it is
@@ -235,7 +340,16 @@ export async function sweepEngagement(deps: Deps, programId: string) {
         .map((s) => ({ subjectId: s.key.subjectId, purpose: s.key.purpose, claimedAt: s.claimedAt })),
     });
   }
+  if (failed.length) {
+    throw new SweepIncompleteError(
+      `engagement evaluation failed for ${failed.length} of ${clients.length} clients; the retry evaluates again`,
+    );
+  }
   return { clients: clients.length, raised, resolved, unconfirmedSends: stuck.length };
+}
+
+export class SweepIncompleteError extends Error {
+  override readonly name = 'SweepIncompleteError';
 }
 
 /** A claim older than this without a message id is stuck, not in flight. */

@@ -1,8 +1,8 @@
+import { deterministicId } from '../domain/ids.ts';
 import type { Program } from '../domain/program.schema.ts';
-import { planUntimedMessage } from '../domain/reminder-plan.ts';
+import { planUntimedMessage, quietHoursFor } from '../domain/reminders.ts';
 import type { Screen, ScreenResult } from '../domain/screen.schema.ts';
 import { DRAW_ALGORITHM, type DrawRecord, drawIdFor, drawScreens, newSeed } from '../domain/screening.ts';
-import { quietHoursFor } from '../domain/session-jobs.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
 import {
   addDays,
@@ -13,26 +13,73 @@ import {
   localDateOf,
 } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
+import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError } from './deps.ts';
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
-
-export const screenJobName = (phase: 'notice' | 'deadline', date: string, clientId: string) =>
-  `scr-${phase[0]}-${date}-${clientId}`;
+import { inParallel } from './session-jobs.ts';
 
 /**
- * The day's random drug-screen draw for a program, made once: a rerun (a retried or duplicated
- * schedule) returns the stored draw. Pool: clients active that day with a session that day.
+ * A selected client's notice and deadline jobs: unique across programs (two programs may both have
+ * a client `c-001` drawn the same day) and short enough for the Scheduler's 64 characters.
+ */
+export const screenJobName = (
+  phase: 'notice' | 'deadline',
+  programId: string,
+  date: string,
+  clientId: string,
+) => `scr-${phase[0]}-${date}-${deterministicId('', programId, clientId).slice(1)}`;
+
+/**
+ * The day's random drug-screen draw for a program. The draw record (pool, seed, selections) is the
+ * decision, written once: a rerun (a retried or duplicated schedule) finds it and never draws
+ * again. What follows from it is a sequence of idempotent steps, ensured for every selection on
+ * every run: the screen, the deadline job, the notice (now, or a job at the end of quiet hours).
+ * A run that failed half-way is finished by its retry. The clock is read once.
  */
 export async function drawScreensForDay(deps: Deps, programId: string, date: string) {
+  const now = deps.clock.now();
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const policy = program.drugScreens;
   if (!policy) return { skipped: 'the program has no drug-screen policy' };
   if (!policy.days.includes(dayOfWeek(date))) return { skipped: `${date} is not a draw day` };
   const stored = await deps.screening.getDraw(programId, date);
-  if (stored) return { draw: stored, reused: true };
+  const draw = stored ?? (await makeDraw(deps, program, date, now));
+  if (!draw) return { skipped: 'the program has no drug-screen policy' };
+  const reused = stored !== undefined || draw.drawnAt !== now;
+  // The notice goes out at the draw, or when quiet hours end; the window starts then, so the
+  // deadline is fixed by the draw's own instant and every run computes the same one.
+  const noticeAt = planUntimedMessage(draw.drawnAt, quietHoursFor(program), program.timezone);
+  const deadline = addMinutes(noticeAt, policy.windowHours * 60);
+  await inParallel(draw.selections, SELECTION_CONCURRENCY, (selection) =>
+    ensureSelection(deps, {
+      program,
+      draw,
+      clientId: selection.clientId,
+      reason: selection.reason,
+      noticeAt,
+      deadline,
+      now,
+    }),
+  );
+  deps.log.info('screens drawn', {
+    programId,
+    date,
+    poolSize: draw.pool.length,
+    selected: draw.selections.length,
+    reused,
+  });
+  return { draw, reused };
+}
 
+/** Selections followed up at once: each step is a few requests, and the draw job has minutes, not hours. */
+const SELECTION_CONCURRENCY = 8;
+
+/** Draws and stores the record; when another run stored one first, that one is the draw. */
+async function makeDraw(deps: Deps, program: Program, date: string, now: string) {
+  const policy = program.drugScreens!;
+  const programId = program.id;
   const week = isoWeekOfDate(date);
   const weekDates = datesOfIsoWeek(week);
   const [sessions, clients, earlierDraws] = await Promise.all([
@@ -83,12 +130,13 @@ export async function drawScreensForDay(deps: Deps, programId: string, date: str
     selectedThisWeek,
     remainingDrawDaysWithSession,
     selections: result.selections,
-    drawnAt: deps.clock.now(),
+    drawnAt: now,
   };
   if (!(await deps.screening.createDraw(draw))) {
     // Another invocation won the race: its draw is the draw.
-    return { draw: (await deps.screening.getDraw(programId, date))!, reused: true };
+    return deps.screening.getDraw(programId, date);
   }
+  // Recorded with the decision, once: the steps after it may be retried, these events are not.
   await deps.activity.record({
     type: 'screen.draw',
     drawId: draw.drawId,
@@ -97,51 +145,65 @@ export async function drawScreensForDay(deps: Deps, programId: string, date: str
     selectedCount: draw.selections.length,
     seed,
   });
-  // The notice goes out now, or when quiet hours end; the window starts then, so the deadline is
-  // known at draw time and both jobs are scheduled here.
-  const noticeAt = planUntimedMessage(deps.clock.now(), quietHoursFor(program), program.timezone);
-  const deadline = addMinutes(noticeAt, policy.windowHours * 60);
   for (const selection of draw.selections) {
-    const clientId = selection.clientId;
-    await deps.screening.putScreen({
-      programId,
-      clientId,
-      date,
-      drawId: draw.drawId,
-      reason: selection.reason,
-      noticeAt,
-      deadline,
-    });
     await deps.activity.record({
       type: 'screen.selected',
       drawId: draw.drawId,
-      clientId,
+      clientId: selection.clientId,
       date,
       reason: selection.reason,
     });
-    await deps.scheduler.scheduleOnce({
-      name: screenJobName('deadline', date, clientId),
-      target: 'check-screen',
-      at: deadline,
-      payload: { programId, clientId, date, phase: 'deadline' },
-    });
-    if (noticeAt === deps.clock.now()) await sendScreenNotice(deps, programId, clientId, date);
-    else {
-      await deps.scheduler.scheduleOnce({
-        name: screenJobName('notice', date, clientId),
-        target: 'check-screen',
-        at: noticeAt,
-        payload: { programId, clientId, date, phase: 'notice' },
-      });
-    }
   }
-  deps.log.info('screens drawn', {
+  return draw;
+}
+
+/** One selection's steps, each idempotent: the screen, the deadline job, the notice. */
+async function ensureSelection(
+  deps: Deps,
+  s: {
+    program: Program;
+    draw: DrawRecord;
+    clientId: string;
+    reason: 'random' | 'minimum';
+    noticeAt: string;
+    deadline: string;
+    now: string;
+  },
+) {
+  const { program, draw, clientId } = s;
+  const programId = program.id;
+  await deps.screening.createScreen({
     programId,
-    date,
-    poolSize: draw.pool.length,
-    selected: draw.selections.length,
+    clientId,
+    date: draw.date,
+    drawId: draw.drawId,
+    reason: s.reason,
+    noticeAt: s.noticeAt,
+    deadline: s.deadline,
+    history: [],
+    version: 1,
   });
-  return { draw, reused: false };
+  if (s.deadline > s.now) {
+    await deps.scheduler.scheduleOnce({
+      name: screenJobName('deadline', programId, draw.date, clientId),
+      target: 'check-screen',
+      at: s.deadline,
+      payload: { programId, clientId, date: draw.date, phase: 'deadline' },
+    });
+  } else {
+    // A rerun after the window closed: the deadline is decided now rather than scheduled in the past.
+    await checkScreenDeadline(deps, programId, clientId, draw.date);
+  }
+  if (s.noticeAt > s.now) {
+    await deps.scheduler.scheduleOnce({
+      name: screenJobName('notice', programId, draw.date, clientId),
+      target: 'check-screen',
+      at: s.noticeAt,
+      payload: { programId, clientId, date: draw.date, phase: 'notice' },
+    });
+  } else if (s.deadline > s.now) {
+    await sendScreenNotice(deps, programId, clientId, draw.date);
+  }
 }
 
 /** The neutral notice, once (ledger), naming the deadline set at draw time. */
@@ -167,56 +229,93 @@ export async function sendScreenNotice(deps: Deps, programId: string, clientId: 
   });
 }
 
-/** At the window's end: no result is a no-show. */
+/** At the window's end: no result is a no-show (unless staff recorded one meanwhile: theirs wins). */
 export async function checkScreenDeadline(deps: Deps, programId: string, clientId: string, date: string) {
   const screen = await deps.screening.getScreen(programId, clientId, date);
-  if (!screen || screen.result) return { skipped: 'result recorded' };
+  if (!screen) return { skipped: 'no screen' };
+  if (screen.result && screen.result !== 'no-show') return { skipped: 'result recorded' };
   const client = await deps.clients.getClient(programId, clientId);
   if (client?.status !== 'active') return { skipped: 'client left' };
-  return recordScreenResult(deps, { programId, clientId, date, result: 'no-show' });
+  return recordScreenResult(deps, { programId, clientId, date, result: 'no-show', by: SYSTEM });
 }
 
-/** A result, from staff or the deadline. A positive alerts the care team, never the client. */
+const SYSTEM = 'cadence';
+
+/**
+ * A result, from staff or the deadline (`by: 'cadence'`, always `no-show`). Conditional on the
+ * screen's version and re-decided on conflict: the deadline's no-show never replaces a result; a
+ * staff result replaces a no-show, which moves to the screen's history (the audit trail); a
+ * second, different staff result is a conflict. The alert (a positive alerts the care team,
+ * never the client; a no-show or refusal too) and the engagement evaluation are ensured on every
+ * call, so a retry after a failed alert sends it.
+ */
 export async function recordScreenResult(
   deps: Deps,
-  input: { programId: string; clientId: string; date: string; result: ScreenResult },
+  input: { programId: string; clientId: string; date: string; result: ScreenResult; by?: string },
 ) {
   const program = await deps.programs.getProgram(input.programId);
   if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
   const client = await deps.clients.getClient(input.programId, input.clientId);
   if (!client) throw new NotFoundError(`client ${input.clientId} does not exist`);
-  const existing = await deps.screening.getScreen(input.programId, input.clientId, input.date);
-  if (existing?.result === input.result) return existing;
-  if (existing?.result && existing.result !== 'no-show') {
-    throw new ConflictError(`a ${input.date} result is recorded already for client ${input.clientId}`);
-  }
-  const screen: Screen = {
-    ...(existing ?? {
-      programId: input.programId,
+  const by = input.by ?? 'staff';
+  let changed = false;
+  const screen = await withConflictRetry(async () => {
+    changed = false;
+    const existing = await deps.screening.getScreen(input.programId, input.clientId, input.date);
+    if (existing?.result === input.result) return existing;
+    if (existing?.result && (by === SYSTEM || existing.result !== 'no-show')) {
+      if (by === SYSTEM) return existing;
+      throw new ConflictError(`a ${input.date} result is recorded already for client ${input.clientId}`);
+    }
+    const now = deps.clock.now();
+    const next: Screen = {
+      ...(existing ?? {
+        programId: input.programId,
+        clientId: input.clientId,
+        date: input.date,
+        reason: 'staff' as const,
+        history: [],
+      }),
+      result: input.result,
+      recordedAt: now,
+      recordedBy: by,
+      history: existing?.result
+        ? [
+            ...existing.history,
+            {
+              result: existing.result,
+              recordedAt: existing.recordedAt ?? now,
+              ...(existing.recordedBy ? { recordedBy: existing.recordedBy } : {}),
+            },
+          ]
+        : (existing?.history ?? []),
+      version: (existing?.version ?? 0) + 1,
+    };
+    const written = existing
+      ? await deps.screening.updateScreen(next, existing.version)
+      : await deps.screening.createScreen(next);
+    if (!written) return undefined;
+    changed = true;
+    return next;
+  }, `screen ${input.date} of client ${input.clientId}`);
+  if (changed) {
+    await deps.activity.record({
+      type: 'screen.result',
       clientId: input.clientId,
       date: input.date,
-      reason: 'staff' as const,
-    }),
-    result: input.result,
-    recordedAt: deps.clock.now(),
-  };
-  await deps.screening.putScreen(screen);
-  await deps.activity.record({
-    type: 'screen.result',
-    clientId: input.clientId,
-    date: input.date,
-    result: input.result,
-  });
-  if (input.result === 'no-show' || input.result === 'refused') {
+      result: screen.result,
+    });
+  }
+  if (screen.result === 'no-show' || screen.result === 'refused') {
     await alertCareTeam(deps, {
       programId: program.id,
       clientId: client.id,
       reason: 'screen-missed',
       subjectId: `screen-${input.date}-${client.id}`,
-      text: `Screen of ${input.date} not completed (${input.result === 'no-show' ? 'no sample in the window' : 'refused'}).`,
+      text: `Screen of ${input.date} not completed (${screen.result === 'no-show' ? 'no sample in the window' : 'refused'}).`,
     });
   }
-  if (input.result === 'positive') {
+  if (screen.result === 'positive') {
     await alertCareTeam(deps, {
       programId: program.id,
       clientId: client.id,

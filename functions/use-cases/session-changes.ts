@@ -1,41 +1,50 @@
 import type { Program } from '../domain/program.schema.ts';
-import { planReminder } from '../domain/reminder-plan.ts';
+import { planReminder, quietHoursFor, reminderFireTime, reminderMessageKey } from '../domain/reminders.ts';
 import type { Session } from '../domain/session.schema.ts';
-import { quietHoursFor } from '../domain/session-jobs.ts';
 import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../domain/zoned-time.ts';
+import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError } from './deps.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
 
 /**
  * Cancels a session: its schedules are deleted, the reminders still to come are recorded as
- * suppressed (`cancelled`), and any job that fires anyway finds the session cancelled.
+ * suppressed (`cancelled`), and any job that fires anyway finds the session cancelled. The write
+ * is conditional on the session's version, re-read on conflict (a check-in or a move meanwhile).
  */
 export async function cancelSession(deps: Deps, program: Program, session: Session): Promise<Session> {
-  if (session.status === 'cancelled') return session;
-  const cancelled: Session = { ...session, status: 'cancelled', version: session.version + 1 };
-  if (!(await deps.sessions.replaceSession(cancelled, session.version))) {
-    throw new ConflictError(`session ${session.sessionId} changed meanwhile; read it again`);
-  }
-  await cancelSessionJobs(deps, program, [session]);
+  let current = session;
+  let cancelledHere = false;
+  const cancelled = await withConflictRetry(async () => {
+    if (current.status === 'cancelled') return current;
+    const next: Session = { ...current, status: 'cancelled', version: current.version + 1 };
+    if (await deps.sessions.replaceSession(next, current.version)) {
+      cancelledHere = true;
+      return next;
+    }
+    const fresh = await deps.sessions.getSession(program.id, session.sessionId);
+    if (!fresh) throw new NotFoundError(`session ${session.sessionId} does not exist`);
+    current = fresh;
+    return undefined;
+  }, `session ${session.sessionId}`);
+  if (!cancelledHere) return cancelled;
   await deps.activity.record({
     type: 'session.cancelled',
     sessionId: session.sessionId,
     clientId: session.clientId,
   });
+  await cancelSessionJobs(deps, program, [cancelled]);
   const now = deps.clock.now();
   const client = await deps.clients.getClient(program.id, session.clientId);
   for (const offsetMinutes of program.reminders.offsetsMinutes) {
     const decision = planReminder(
-      session.start,
+      cancelled.start,
       offsetMinutes,
       quietHoursFor(program, client),
       program.timezone,
     );
-    const due = decision.action === 'send' ? decision.at : decision.dueAt;
-    if (due <= now) continue;
-    const key = { programId: program.id, subjectId: session.sessionId, purpose: 'reminder', offsetMinutes };
+    if (reminderFireTime(decision) <= now) continue;
+    const key = reminderMessageKey(cancelled, offsetMinutes);
     if (!(await deps.ledger.claim(key, now))) continue;
-    await deps.ledger.confirm(key, 'suppressed:cancelled', now);
     await deps.activity.record({
       type: 'sms.suppressed',
       clientId: session.clientId,
@@ -44,6 +53,7 @@ export async function cancelSession(deps: Deps, program: Program, session: Sessi
       offsetMinutes,
       reason: 'cancelled',
     });
+    await deps.ledger.confirm(key, 'suppressed:cancelled', now);
   }
   return cancelled;
 }
@@ -63,34 +73,45 @@ export async function rescheduleSession(
 ): Promise<Session> {
   const program = await deps.programs.getProgram(input.programId);
   if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
-  const session = await deps.sessions.getSession(input.programId, input.sessionId);
-  if (!session) throw new NotFoundError(`session ${input.sessionId} does not exist`);
-  if (session.status === 'cancelled') throw new ConflictError(`session ${input.sessionId} is cancelled`);
   if (input.start <= deps.clock.now())
     throw new ConflictError('start: a session cannot be moved into the past');
-  const minutes = minutesBetween(session.start, session.end);
-  // A make-up slot starts clean: no attendance carried over, so its own miss is detected and alerted.
-  const { attendance: _, ...rest } = session;
-  const moved: Session = {
-    ...rest,
-    start: input.start,
-    end: addMinutes(input.start, minutes),
-    date: localDateOf(input.start, program.timezone),
-    week: isoWeekOf(input.start, program.timezone),
-    version: session.version + 1,
-  };
-  if (!(await deps.sessions.replaceSession(moved, session.version))) {
-    throw new ConflictError(`session ${input.sessionId} changed meanwhile; read it again`);
+  let movedHere = false;
+  let before: Session | undefined;
+  const moved = await withConflictRetry(async () => {
+    const session = await deps.sessions.getSession(input.programId, input.sessionId);
+    if (!session) throw new NotFoundError(`session ${input.sessionId} does not exist`);
+    if (session.status === 'cancelled') throw new ConflictError(`session ${input.sessionId} is cancelled`);
+    // Moved there already (a retried request): its jobs are ensured below, nothing else changes.
+    if (session.start === input.start) return session;
+    const minutes = minutesBetween(session.start, session.end);
+    // A make-up slot starts clean: no attendance carried over, so its own miss is detected and alerted.
+    const { attendance: _, missedAt: __, ...rest } = session;
+    const next: Session = {
+      ...rest,
+      start: input.start,
+      end: addMinutes(input.start, minutes),
+      date: localDateOf(input.start, program.timezone),
+      week: isoWeekOf(input.start, program.timezone),
+      version: session.version + 1,
+    };
+    if (!(await deps.sessions.replaceSession(next, session.version))) return undefined;
+    movedHere = true;
+    before = session;
+    return next;
+  }, `session ${input.sessionId}`);
+  if (movedHere) {
+    await deps.activity.record({
+      type: 'session.rescheduled',
+      sessionId: moved.sessionId,
+      clientId: moved.clientId,
+      start: moved.start,
+      end: moved.end,
+      date: moved.date,
+    });
   }
-  await deps.activity.record({
-    type: 'session.rescheduled',
-    sessionId: moved.sessionId,
-    clientId: moved.clientId,
-    start: moved.start,
-    end: moved.end,
-    date: moved.date,
-  });
-  await cancelSessionJobs(deps, program, [session]);
+  // Old jobs whose new time is already past would otherwise linger (they find another start and
+  // do nothing); the new ones replace the rest by name.
+  if (before) await cancelSessionJobs(deps, program, [before]);
   await scheduleSessionJobs(deps, program, [moved]);
   return moved;
 }

@@ -5,7 +5,7 @@ import type { Deps } from './deps.ts';
 
 /** The program, session and client behind a session job, read fresh from the table. */
 export async function loadSessionContext(
-  deps: Deps,
+  deps: Pick<Deps, 'programs' | 'sessions' | 'clients' | 'log'>,
   programId: string,
   sessionId: string,
 ): Promise<{ program: Program; session: Session; client: Client } | undefined> {

@@ -200,13 +200,14 @@ describe('send-reminder handler', () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
-  it('does nothing for a stale job: a cancelled, moved or re-versioned session', async () => {
+  it('does nothing for a stale job: one made for another start, or a moved session', async () => {
     const { deps } = await awsOnLocal('2027-01-04T21:00:00Z');
     const session = await seed(deps);
     const handler = lambdaJobHandler(sendReminderJob, () => deps);
-    await handler({ ...reminder, version: 2 }, context);
+    await handler({ ...reminder, start: '2027-01-03T23:00:00Z' }, context);
     await deps.sessions.replaceSession({ ...session, start: '2027-01-05T23:00:00Z', version: 2 }, 1);
-    await handler({ ...reminder, version: 2 }, context);
+    await handler(reminder, context);
+    await handler({ ...reminder, start: '2027-01-04T23:00:00Z' }, context);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
@@ -225,7 +226,7 @@ describe('send-reminder handler', () => {
       {
         key: {
           programId: 'sunrise',
-          subjectId: 'g-test-session-0001',
+          subjectId: 'g-test-session-0001@2027-01-04T23:00:00Z',
           purpose: 'reminder',
           offsetMinutes: 120,
         },

@@ -16,8 +16,11 @@ export class DynamoClientRepository implements ClientRepository {
     return this.table.putIfAbsent({ ...keys.client(programId, client.id), entity: 'client', ...client });
   }
 
-  async putClient(programId: string, client: Client): Promise<void> {
-    await this.table.put({ ...keys.client(programId, client.id), entity: 'client', ...client });
+  async updateClient(programId: string, client: Client, expectedVersion: number): Promise<boolean> {
+    return this.table.putIfVersion(
+      { ...keys.client(programId, client.id), entity: 'client', ...client },
+      expectedVersion,
+    );
   }
 
   async listClients(programId: string): Promise<Client[]> {

@@ -46,6 +46,27 @@ export class DynamoTable {
     }
   }
 
+  /**
+   * Puts the item only if the stored one is at `expectedVersion` (items written before versions
+   * existed count as version 1); false when someone changed it meanwhile (invariant 11).
+   */
+  async putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.put(item, {
+        ConditionExpression:
+          expectedVersion === 1
+            ? 'attribute_exists(pk) AND (attribute_not_exists(#v) OR #v = :v)'
+            : '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Every page of a query. */
   async queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
     const items: T[] = [];

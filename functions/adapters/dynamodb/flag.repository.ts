@@ -14,12 +14,23 @@ const toItem = (flag: Flag) => ({
 });
 const fromItem = (item: Record<string, unknown>) => flagSchema.parse(withoutKeys(item));
 
+const auditItem = (programId: string, entry: FlagAudit) => ({
+  ...keys.flagAudit(programId, entry.flagId, entry.at, entry.action),
+  entity: 'flag-audit',
+  ...entry,
+});
+
+/** A transaction cancelled because a condition failed (not a throttle or a conflict with another transaction). */
+const isConditionalCancel = (error: unknown) =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+
 export class DynamoFlagRepository implements FlagRepository {
   constructor(private readonly table: DynamoTable) {}
 
-  async openFlag(flag: Flag): Promise<boolean> {
+  async openFlag(flag: Flag, audit: FlagAudit): Promise<boolean> {
     try {
-      // The slot item and the flag in one transaction: two evaluations racing open one flag.
+      // The slot item, the flag and its audit entry in one transaction: two evaluations racing open one flag.
       await this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -35,12 +46,13 @@ export class DynamoFlagRepository implements FlagRepository {
               },
             },
             { Put: { TableName: this.table.tableName, Item: toItem(flag) } },
+            { Put: { TableName: this.table.tableName, Item: auditItem(flag.programId, audit) } },
           ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
+      if (isConditionalCancel(error)) return false;
       throw error;
     }
   }
@@ -51,26 +63,44 @@ export class DynamoFlagRepository implements FlagRepository {
     return item ? fromItem(item) : undefined;
   }
 
-  async updateFlag(flag: Flag): Promise<void> {
-    if (flag.status === 'open') {
-      await this.table.put(toItem(flag));
-      return;
-    }
-    await this.table.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.table.tableName, Item: toItem(flag) } },
-          {
-            Delete: {
-              TableName: this.table.tableName,
-              Key: keys.flagSlot(flag.programId, flag.clientId, flag.rule),
-              ConditionExpression: 'flagId = :id',
-              ExpressionAttributeValues: { ':id': flag.flagId },
+  async updateFlag(flag: Flag, expectedVersion: number, audit?: FlagAudit): Promise<boolean> {
+    const TableName = this.table.tableName;
+    try {
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName,
+                Item: toItem(flag),
+                // Flags written before versions existed count as version 1.
+                ConditionExpression:
+                  expectedVersion === 1 ? 'attribute_not_exists(#v) OR #v = :v' : '#v = :v',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: { ':v': expectedVersion },
+              },
             },
-          },
-        ],
-      }),
-    );
+            ...(audit ? [{ Put: { TableName, Item: auditItem(flag.programId, audit) } }] : []),
+            ...(flag.status === 'resolved'
+              ? [
+                  {
+                    Delete: {
+                      TableName,
+                      Key: keys.flagSlot(flag.programId, flag.clientId, flag.rule),
+                      ConditionExpression: 'attribute_not_exists(pk) OR flagId = :id',
+                      ExpressionAttributeValues: { ':id': flag.flagId },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCancel(error)) return false;
+      throw error;
+    }
   }
 
   async listFlagsByClient(programId: string, clientId: string): Promise<Flag[]> {
@@ -91,11 +121,7 @@ export class DynamoFlagRepository implements FlagRepository {
   }
 
   async addAudit(programId: string, entry: FlagAudit): Promise<void> {
-    await this.table.put({
-      ...keys.flagAudit(programId, entry.flagId, entry.at, entry.action),
-      entity: 'flag-audit',
-      ...entry,
-    });
+    await this.table.put(auditItem(programId, entry));
   }
 
   async listAudit(programId: string, flagId: string): Promise<FlagAudit[]> {

@@ -267,12 +267,12 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     return item ? screenSchema.parse(withoutKeys(item)) : undefined;
   }
 
-  async putScreen(screen: Screen): Promise<void> {
-    await this.table.put({
-      ...keys.screen(screen.programId, screen.clientId, screen.date),
-      entity: 'screen',
-      ...screen,
-    });
+  async createScreen(screen: Screen): Promise<boolean> {
+    return this.table.putIfAbsent(screenItem(screen));
+  }
+
+  async updateScreen(screen: Screen, expectedVersion: number): Promise<boolean> {
+    return this.table.putIfVersion(screenItem(screen), expectedVersion);
   }
 
   async listScreensByClient(programId: string, clientId: string): Promise<Screen[]> {
@@ -280,3 +280,9 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     return items.map((item) => screenSchema.parse(withoutKeys(item)));
   }
 }
+
+const screenItem = (screen: Screen) => ({
+  ...keys.screen(screen.programId, screen.clientId, screen.date),
+  entity: 'screen',
+  ...screen,
+});

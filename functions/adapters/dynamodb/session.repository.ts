@@ -1,6 +1,6 @@
 import { type Session, type Shortfall, sessionSchema, shortfallSchema } from '../../domain/session.schema.ts';
 import type { SessionRepository } from '../../ports/repository.port.ts';
-import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
+import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
 
 const toItem = (s: Session) => ({
@@ -39,7 +39,7 @@ export class DynamoSessionRepository implements SessionRepository {
       index: 'gsi2',
       pk: gsi2pk,
       ...(range.from || range.to
-        ? { skFrom: `SESSION#${range.from ?? ''}`, skTo: `SESSION#${range.to ?? '~'}` }
+        ? { skFrom: `SESSION#${range.from ?? ''}`, skTo: range.to ? `SESSION#${range.to}#~` : 'SESSION#~' }
         : { skPrefix: 'SESSION#' }),
     });
     return items.map(fromItem);
@@ -50,17 +50,7 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async replaceSession(session: Session, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.table.put(toItem(session), {
-        ConditionExpression: '#v = :v',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': expectedVersion },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.table.putIfVersion(toItem(session), expectedVersion);
   }
 
   async putShortfalls(shortfalls: Shortfall[]): Promise<void> {

@@ -12,7 +12,13 @@ import { screenResultSchema } from '../../domain/screen.schema.ts';
 import { verifyDraw } from '../../domain/screening.ts';
 import { attendanceStatusSchema } from '../../domain/session.schema.ts';
 import { recordAttendance } from '../../use-cases/attendance.ts';
-import { endEnrolment, optIn, optOut, recordConsent } from '../../use-cases/client-lifecycle.ts';
+import {
+  changeClient,
+  endEnrolment,
+  optIn,
+  optOut,
+  recordConsent,
+} from '../../use-cases/client-lifecycle.ts';
 import { ConflictError, type Deps, NotFoundError } from '../../use-cases/deps.ts';
 import { enrolClient, scheduleCurrentWeeks } from '../../use-cases/enrol-client.ts';
 import { acknowledgeFlag, resolveFlag } from '../../use-cases/flags.ts';
@@ -40,6 +46,9 @@ const screenResultBody = z.object({
 });
 
 /** Fields of a client staff may change after enrolment. */
+/** A new client: everything but the version, which the store keeps. */
+const enrolmentSchema = clientSchema.omit({ version: true });
+
 export const clientUpdateSchema = z
   .object({
     track: entityIdSchema,
@@ -120,10 +129,10 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/programs/{programId}/clients',
     roles: [...staff],
-    body: clientSchema,
+    body: enrolmentSchema,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
-      const client = parse(clientSchema, req.body, 'body');
+      const client = parse(enrolmentSchema, req.body, 'body');
       const result = await enrolClient(deps, programId, client);
       return { status: 201, body: result };
     },
@@ -145,17 +154,19 @@ export const routes: Route[] = [
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
       const changes = parse(clientUpdateSchema, req.body, 'body');
-      const client = await mustGetClient(deps, programId, clientId);
+      const program = await deps.programs.getProgram(programId);
+      if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+      if (changes.track && !program.tracks.some((t) => t.id === changes.track))
+        throw new HttpError(400, `body.track: program has no track ${changes.track}`);
       const { phase, ...rest } = changes;
-      const updated = clientSchema.parse({
-        ...client,
-        ...rest,
-        ...(phase === null ? { phase: undefined } : phase ? { phase } : {}),
-      });
-      const program = (await deps.programs.getProgram(programId))!;
-      if (!program.tracks.some((t) => t.id === updated.track))
-        throw new HttpError(400, `body.track: program has no track ${updated.track}`);
-      await deps.clients.putClient(programId, updated);
+      // Applied to the client as it is when written: a concurrent discharge or opt-out stays.
+      const { client: updated } = await changeClient(deps, programId, clientId, (client) =>
+        clientSchema.parse({
+          ...client,
+          ...rest,
+          ...(phase === null ? { phase: undefined } : phase ? { phase } : {}),
+        }),
+      );
       // Sessions not yet generated follow the change; existing ones stay until staff move them.
       await scheduleCurrentWeeks(deps, programId, [clientId]);
       return { body: updated };

@@ -171,6 +171,7 @@ describe('flag lifecycle', () => {
     rule,
     holds,
     evidence: {},
+    evidenceIds: [],
     explanation: '',
   });
 

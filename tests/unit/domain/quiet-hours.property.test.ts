@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { endOfQuiet, isQuiet } from '../../../functions/domain/quiet-hours.ts';
-import { MIN_LEAD_AFTER_DEFERRAL_MINUTES, planReminder } from '../../../functions/domain/reminder-plan.ts';
+import { MIN_LEAD_AFTER_DEFERRAL_MINUTES, planReminder } from '../../../functions/domain/reminders.ts';
 import { addMinutes, localTimeOf, minutesBetween } from '../../../functions/domain/zoned-time.ts';
 
 const zones = [
