@@ -20,12 +20,35 @@ export async function enrolClient(deps: Deps, programId: string, input: ClientIn
   const client = clientSchema.parse(input);
   if (!program.tracks.some((t) => t.id === client.track))
     throw new ConflictError(`track: program has no track ${client.track}`);
-  if (!(await deps.clients.createClient(programId, client)))
-    throw new ConflictError(`client ${client.id} exists already`);
+  if (!(await deps.clients.createClient(programId, client))) {
+    // A retried enrolment (the first one failed after storing the client) finishes the schedule;
+    // a different client under that id is a conflict.
+    const existing = await deps.clients.getClient(programId, client.id);
+    if (!existing || !sameEnrolment(existing, client))
+      throw new ConflictError(`client ${client.id} exists already`);
+  }
   let created = await scheduleCurrentWeeks(deps, programId, [client.id]);
   if (await scheduleIntakeSession(deps, program, client)) created += 1;
   return { client, sessionsCreated: created };
 }
+
+/** The same enrolment request: every field the request set, ignoring what the store keeps (version). */
+function sameEnrolment(stored: Client, requested: Client): boolean {
+  const { version: _a, ...a } = stored;
+  const { version: _b, ...b } = requested;
+  return canonical(a) === canonical(b);
+}
+
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value && typeof value === 'object'
+      ? `{${Object.entries(value)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : 1))
+          .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+          .join(',')}}`
+      : JSON.stringify(value);
 
 /** Clients who start within 48 hours of intake attend far more often. */
 const INTAKE_WINDOW_MINUTES = 48 * 60;
