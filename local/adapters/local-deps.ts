@@ -4,6 +4,13 @@ import { DynamoTable } from '../../functions/adapters/dynamodb/dynamo-table.ts';
 import { dynamoRepositories } from '../../functions/adapters/dynamodb/repositories.ts';
 import type { Deps, Log } from '../../functions/use-cases/deps.ts';
 import { LocalNotifier } from './console-notifier.ts';
+import {
+  type FaultInjector,
+  FaultyCareTeamNotifier,
+  FaultyJobScheduler,
+  FaultySmsSender,
+  refuseDatabaseCalls,
+} from './fault-injector.ts';
 import { InProcessScheduler } from './in-process-scheduler.ts';
 import { RecordingActivityLog } from './recording-activity-log.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -17,11 +24,15 @@ export interface LocalSystem {
   scheduler: InProcessScheduler;
   notifier: LocalNotifier;
   table: DynamoTable;
+  /** Takes off what was attached to the caller's DynamoDB client (the fault middleware). */
+  close(): void;
 }
 
 /**
  * The same use cases as in Lambda, on DynamoDB (Local) with the local notifier, in-process
  * scheduler and a clock the caller moves: the simulator's virtual time or the runtime's real one.
+ * With `faults`, the SMS, care-team, scheduler and database ports refuse the calls the injector
+ * says to (the scenario's `fault` action); `scheduler` and `notifier` stay the undecorated ones.
  */
 export function localSystem(options: {
   doc: DynamoDBDocumentClient;
@@ -31,7 +42,10 @@ export function localSystem(options: {
   print?: (line: string) => void;
   outboxFile?: string;
   appBaseUrl?: string;
+  faults?: FaultInjector;
 }): LocalSystem {
+  const { faults } = options;
+  const detach = faults ? refuseDatabaseCalls(options.doc, faults) : () => undefined;
   const table = new DynamoTable(options.doc, options.tableName);
   const clock = new VirtualClock(options.now);
   const activity = new RecordingActivityLog(clock);
@@ -43,13 +57,13 @@ export function localSystem(options: {
   const deps: Deps = {
     ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
-    scheduler,
+    scheduler: faults ? new FaultyJobScheduler(scheduler, faults) : scheduler,
     clock,
     activity,
     log: options.log ?? silentLog,
-    sms: notifier,
-    careTeam: notifier,
+    sms: faults ? new FaultySmsSender(notifier, faults) : notifier,
+    careTeam: faults ? new FaultyCareTeamNotifier(notifier, faults) : notifier,
     appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000',
   };
-  return { deps, clock, activity, scheduler, notifier, table };
+  return { deps, clock, activity, scheduler, notifier, table, close: detach };
 }
