@@ -13,7 +13,7 @@ import { scenarioSchema } from './simulator/scenario.schema.ts';
 import { simulate } from './simulator/simulation.ts';
 import { summaryTable } from './simulator/summary.ts';
 
-/** npm run simulate -- --scenario FILE [--out EVENTS.jsonl]  (shared/scenario-spec.md) */
+/** npm run simulate -- --scenario FILE [--out EVENTS.jsonl]  (the format: docs/scenarios.md) */
 async function main(): Promise<number> {
   let args: { scenario?: string | undefined; out?: string | undefined };
   try {

@@ -4,7 +4,8 @@ import { endEnrolment, optIn, optOut } from '../../functions/use-cases/client-li
 import { ConflictError } from '../../functions/use-cases/deps.ts';
 import { acknowledgeClientFlags } from '../../functions/use-cases/flags.ts';
 import { recordScreenResult } from '../../functions/use-cases/screens.ts';
-import { cancelSession } from '../../functions/use-cases/session-changes.ts';
+import { cancelSession, rescheduleSession } from '../../functions/use-cases/session-changes.ts';
+import type { FaultInjector } from '../adapters/fault-injector.ts';
 import type { LocalSystem } from '../adapters/local-deps.ts';
 import type { StampedEvent } from '../adapters/recording-activity-log.ts';
 import type { Scenario, ScenarioAction } from './scenario.schema.ts';
@@ -14,13 +15,19 @@ import type { Timed } from './simulation.ts';
  * The people of a scenario: clients who check in at their sessions (unless absent), and staff or
  * clients who act at the given local times. Everything goes through the same use cases the API uses.
  */
-export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
+export function scenarioDriver(
+  scenario: Scenario,
+  system: LocalSystem,
+  options: { faults?: FaultInjector } = {},
+) {
   const { deps, notifier } = system;
   const { program } = scenario;
   const zone = program.timezone;
   const queue: Timed[] = [];
   const absent = new Set(scenario.absences.map((a) => `${a.clientId}|${a.date}`));
   const phoneOf = new Map(scenario.clients.map((c) => [c.id, c.phone]));
+
+  const localInstant = (local: string) => localToUtc(local.slice(0, 10), local.slice(11), zone);
 
   const push = (item: Timed) => {
     let i = queue.length;
@@ -30,6 +37,10 @@ export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
     )
       i--;
     queue.splice(i, 0, item);
+  };
+  const remove = (item: Timed) => {
+    const i = queue.indexOf(item);
+    if (i >= 0) queue.splice(i, 1);
   };
 
   const perform = async (action: ScenarioAction) => {
@@ -55,42 +66,68 @@ export function scenarioDriver(scenario: Scenario, system: LocalSystem) {
       case 'acknowledge-flags':
         await acknowledgeClientFlags(deps, program.id, action.clientId, 'scenario-staff');
         return;
+      case 'reschedule-session': {
+        const sessions = await deps.sessions.listSessionsByClient(program.id, action.clientId);
+        const session = sessions
+          .filter((x) => x.date === action.date && x.status !== 'cancelled')
+          .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))[0];
+        if (!session)
+          throw new Error(
+            `reschedule-session at ${action.at}: client ${action.clientId} has no session on ${action.date} (yet)`,
+          );
+        await rescheduleSession(deps, {
+          programId: program.id,
+          sessionId: session.sessionId,
+          start: localInstant(action.to),
+        });
+        return;
+      }
+      case 'fault':
+        if (!options.faults) throw new Error('fault actions need a fault injector');
+        options.faults.arm(action.port, action.count);
+        return;
     }
   };
 
   scenario.actions.forEach((action, index) => {
     push({
-      at: localToUtc(action.at.slice(0, 10), action.at.slice(11), zone),
+      at: localInstant(action.at),
       order: 0,
       label: `${action.type}#${index}`,
       run: () => perform(action),
     });
   });
 
-  // A client comes to each session as it is scheduled, unless the scenario says they are absent.
-  system.activity.onEvent((event: StampedEvent) => {
-    if (event.type !== 'session.scheduled' || scenario.attendance.default !== 'present') return;
-    const clientId = event.clientId as string;
-    const start = event.start as string;
+  // A client comes to each session at its start, as it is scheduled or moved, unless the scenario
+  // says they are absent that local date.
+  const checkIns = new Map<string, Timed>();
+  const planCheckIn = (sessionId: string, clientId: string, start: string) => {
+    const before = checkIns.get(sessionId);
+    if (before) remove(before);
+    checkIns.delete(sessionId);
+    if (scenario.attendance.default !== 'present') return;
     if (absent.has(`${clientId}|${localDateOf(start, zone)}`)) return;
-    push({
+    const checkIn: Timed = {
       at: start,
       order: 0,
       label: 'check-in',
       run: async () => {
+        checkIns.delete(sessionId);
         try {
           const client = await deps.clients.getClient(program.id, clientId);
           if (client?.status !== 'active') return;
-          await recordAttendance(deps, {
-            programId: program.id,
-            sessionId: event.sessionId as string,
-            status: 'present',
-          });
+          await recordAttendance(deps, { programId: program.id, sessionId, status: 'present' });
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error; // a cancelled session takes no check-in
         }
       },
-    });
+    };
+    checkIns.set(sessionId, checkIn);
+    push(checkIn);
+  };
+  system.activity.onEvent((event: StampedEvent) => {
+    if (event.type === 'session.scheduled' || event.type === 'session.rescheduled')
+      planCheckIn(event.sessionId as string, event.clientId as string, event.start as string);
   });
 
   // A selected client gives a sample soon after the notice: the scenario's result, else negative;

@@ -4,10 +4,13 @@ import { clinicianSchema } from '../../functions/domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../functions/domain/common.schema.ts';
 import { programSchema } from '../../functions/domain/program.schema.ts';
 import { screenResultSchema } from '../../functions/domain/screen.schema.ts';
+import { FAULT_PORTS } from '../adapters/fault-injector.ts';
 
 const localDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, {
   error: 'expected a local date-time like 2026-03-05T12:00',
 });
+
+const validLocalDate = (date: string) => localDateSchema.safeParse(date).success;
 
 const clientAction = <T extends string>(type: T) =>
   z.object({ at: localDateTimeSchema, type: z.literal(type), clientId: entityIdSchema });
@@ -18,10 +21,18 @@ export const scenarioActionSchema = z.discriminatedUnion('type', [
   clientAction('discharge'),
   clientAction('acknowledge-flags'),
   clientAction('cancel-session').extend({ date: localDateSchema }),
+  // version 2
+  clientAction('reschedule-session').extend({ date: localDateSchema, to: localDateTimeSchema }),
+  z.object({
+    at: localDateTimeSchema,
+    type: z.literal('fault'),
+    port: z.enum(FAULT_PORTS),
+    count: z.number().int().min(1),
+  }),
 ]);
 export type ScenarioAction = z.infer<typeof scenarioActionSchema>;
 
-/** The scenario file, version 1 (shared/scenario-spec.md): a public contract; fields may be added, never renamed. */
+/** The scenario file, version 2 (docs/scenarios.md): a public contract; fields may be added, never renamed. */
 export const scenarioSchema = z
   .object({
     program: programSchema,
@@ -80,6 +91,21 @@ export const scenarioSchema = z
     for (const [i, a] of scenario.absences.entries()) checkClient(['absences', i, 'clientId'], a.clientId);
     for (const [i, r] of scenario.screenResults.entries())
       checkClient(['screenResults', i, 'clientId'], r.clientId);
-    for (const [i, a] of scenario.actions.entries()) checkClient(['actions', i, 'clientId'], a.clientId);
+    for (const [i, a] of scenario.actions.entries()) {
+      if (!validLocalDate(a.at.slice(0, 10)))
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'at'], message: 'expected a real date' });
+      if (a.type === 'fault') continue;
+      checkClient(['actions', i, 'clientId'], a.clientId);
+      if (a.type === 'reschedule-session') {
+        if (!validLocalDate(a.to.slice(0, 10)))
+          ctx.addIssue({ code: 'custom', path: ['actions', i, 'to'], message: 'expected a real date' });
+        else if (a.to <= a.at)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['actions', i, 'to'],
+            message: 'a session cannot be moved into the past: expected a time after `at`',
+          });
+      }
+    }
   });
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -7,6 +7,7 @@ const count = (events: StampedEvent[], type: string, where: (e: StampedEvent) =>
 export function summaryTable(events: StampedEvent[], seconds: number): string {
   const rows: [string, number | string][] = [
     ['sessions scheduled', count(events, 'session.scheduled')],
+    ['sessions rescheduled', count(events, 'session.rescheduled')],
     ['sessions cancelled', count(events, 'session.cancelled')],
     ['weekly shortfalls', count(events, 'schedule.shortfall')],
     ['attendance recorded', count(events, 'attendance.recorded')],
@@ -28,6 +29,7 @@ export function summaryTable(events: StampedEvent[], seconds: number): string {
     ['flags raised', count(events, 'flag.raised')],
     ['flags acknowledged', count(events, 'flag.acknowledged')],
     ['flags resolved', count(events, 'flag.resolved')],
+    ['job runs failed (retried)', count(events, 'job.failed', (e) => e.retryAt !== undefined)],
     ['events in all', events.length],
     ['wall-clock seconds', seconds.toFixed(1)],
   );
