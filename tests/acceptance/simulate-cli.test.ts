@@ -29,6 +29,59 @@ describe('npm run simulate', () => {
     expect(() => readFileSync(out)).toThrow();
   });
 
+  it('exits 2 on invalid version 2 actions, naming each one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
+    const run = (name: string, actions: unknown[]) => {
+      const file = join(dir, name);
+      const scenario = JSON.parse(readFileSync('scenarios/basic-week.json', 'utf8'));
+      scenario.actions = actions;
+      writeFileSync(file, JSON.stringify(scenario));
+      return simulate('--scenario', file);
+    };
+    const malformed = run('malformed.json', [
+      { at: '2027-01-05T08:00', type: 'fault', port: 'disk', count: 0 },
+      { at: '2027-01-05T12:00', type: 'reschedule-session', clientId: 'c-001', date: '2027-01-06' },
+      {
+        at: '2027-01-05T12:00',
+        type: 'reschedule-session',
+        clientId: 'c-001',
+        date: '2027-01-06',
+        to: '2027-01-07 10:00',
+      },
+      { at: '2027-01-05T12:00', type: 'sms-reply', clientId: 'c-001', text: 'stop' },
+    ]);
+    expect(malformed.status).toBe(2);
+    for (const path of [
+      'actions[0].port',
+      'actions[0].count',
+      'actions[1].to',
+      'actions[2].to',
+      'actions[3]',
+    ])
+      expect(malformed.stderr).toContain(path);
+    const inconsistent = run('inconsistent.json', [
+      { at: '2027-01-05T08:00', type: 'fault', port: 'sms', count: 2 },
+      {
+        at: '2027-01-05T12:00',
+        type: 'reschedule-session',
+        clientId: 'c-001',
+        date: '2027-01-06',
+        to: '2027-01-05T11:00',
+      },
+      {
+        at: '2027-01-05T12:00',
+        type: 'reschedule-session',
+        clientId: 'c-999',
+        date: '2027-01-06',
+        to: '2027-01-07T10:00',
+      },
+    ]);
+    expect(inconsistent.status).toBe(2);
+    expect(inconsistent.stderr).toContain('actions[1].to');
+    expect(inconsistent.stderr).toContain('actions[2].clientId');
+    expect(inconsistent.stderr).not.toContain('actions[0]'); // a fault has no client
+  });
+
   it('exits 2 on a file that is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
     const file = join(dir, 'broken.json');

@@ -1,5 +1,5 @@
 import { asamMinimumHours } from '../../functions/domain/client.schema.ts';
-import { isQuiet } from '../../functions/domain/quiet-hours.ts';
+import { endOfQuiet, isQuiet } from '../../functions/domain/quiet-hours.ts';
 import { smsRuleViolations } from '../../functions/domain/sms-templates.ts';
 import {
   addMinutes,
@@ -14,21 +14,151 @@ import type { StampedEvent } from '../../local/adapters/recording-activity-log.t
 import type { Scenario } from '../../local/simulator/scenario.schema.ts';
 
 /**
- * The rules of shared/scenario-spec.md, checked on a run's events. Each returns the violations it
- * found, as sentences; an empty list means the rule holds.
+ * The rules of the scenario format (docs/scenarios.md, version 2), checked on a run's events. Each
+ * returns the violations it found, as sentences; an empty list means the rule holds. They run on
+ * every scenario: rules about reschedules and faults hold trivially where there are none.
  */
 type Rule = (scenario: Scenario, events: StampedEvent[]) => string[];
 
 const of = (events: StampedEvent[], type: string) => events.filter((e) => e.type === type);
 const str = (v: unknown) => String(v);
 
-function liveSessions(events: StampedEvent[], at?: string) {
-  const cancelled = new Set(
-    of(events, 'session.cancelled')
-      .filter((e) => at === undefined || str(e.at) <= at)
-      .map((e) => str(e.sessionId)),
-  );
+/** Under injected faults a message, alert or draw may come this late (jobs are retried a minute apart). */
+export const FAULT_LATENESS_MINUTES = 15;
+const hasFaults = (scenario: Scenario) => scenario.actions.some((a) => a.type === 'fault');
+const lateness = (scenario: Scenario) => (hasFaults(scenario) ? FAULT_LATENESS_MINUTES : 0);
+/** `at` is `due`, or (with faults) at most 15 minutes after it. */
+const onTime = (scenario: Scenario, at: string, due: string) =>
+  at >= due && minutesBetween(due, at) <= lateness(scenario);
+
+/** A session between two of its (re)schedulings: the start it had, and which events fall under it. */
+interface SessionEpoch {
+  sessionId: string;
+  clientId: string;
+  kind: string;
+  clinicianId?: string;
+  start: string;
+  end: string;
+  date: string;
+  /** 0 as scheduled, 1 after the first reschedule, ... */
+  number: number;
+  /** Index (in the events) and instant of the event that gave the session this start. */
+  from: number;
+  fromAt: string;
+  /** Index and instant of the next reschedule; Infinity and undefined while it keeps this start. */
+  until: number;
+  untilAt?: string;
+  cancelledAt?: string;
+}
+
+const histories = new WeakMap<StampedEvent[], { length: number; history: Map<string, SessionEpoch[]> }>();
+
+/** Every session's starts in order, from session.scheduled, session.rescheduled and session.cancelled. */
+function sessionHistory(events: StampedEvent[]): Map<string, SessionEpoch[]> {
+  const known = histories.get(events);
+  if (known && known.length === events.length) return known.history;
+  const history = new Map<string, SessionEpoch[]>();
+  events.forEach((e, i) => {
+    const sessionId = str(e.sessionId);
+    if (e.type === 'session.scheduled') {
+      history.set(sessionId, [
+        {
+          sessionId,
+          clientId: str(e.clientId),
+          kind: str(e.kind),
+          ...(e.clinicianId ? { clinicianId: str(e.clinicianId) } : {}),
+          start: str(e.start),
+          end: str(e.end),
+          date: str(e.date),
+          number: 0,
+          from: i,
+          fromAt: str(e.at),
+          until: Number.POSITIVE_INFINITY,
+        },
+      ]);
+    } else if (e.type === 'session.rescheduled') {
+      const list = history.get(sessionId) ?? [];
+      const last = list.at(-1);
+      if (last) {
+        last.until = i;
+        last.untilAt = str(e.at);
+      }
+      list.push({
+        sessionId,
+        clientId: str(e.clientId),
+        kind: last?.kind ?? 'unknown',
+        ...(last?.clinicianId ? { clinicianId: last.clinicianId } : {}),
+        start: str(e.start),
+        end: str(e.end),
+        date: str(e.date),
+        number: (last?.number ?? -1) + 1,
+        from: i,
+        fromAt: str(e.at),
+        until: Number.POSITIVE_INFINITY,
+      });
+      history.set(sessionId, list);
+    } else if (e.type === 'session.cancelled') {
+      const last = history.get(sessionId)?.at(-1);
+      if (last) last.cancelledAt = str(e.at);
+    }
+  });
+  histories.set(events, { length: events.length, history });
+  return history;
+}
+
+/** The start a session had when event `index` happened. */
+function epochAt(history: Map<string, SessionEpoch[]>, sessionId: unknown, index: number) {
+  return history.get(str(sessionId))?.find((ep) => ep.from <= index && index < ep.until);
+}
+
+/** Sessions not cancelled (as of `at`, else at the end), each with its start, end and date as of then. */
+function liveSessions(events: StampedEvent[], at?: string): SessionEpoch[] {
+  const live: SessionEpoch[] = [];
+  for (const epochs of sessionHistory(events).values()) {
+    const current = epochs.filter((ep) => at === undefined || ep.fromAt <= at).at(-1);
+    if (!current) continue;
+    if (current.cancelledAt !== undefined && (at === undefined || current.cancelledAt <= at)) continue;
+    live.push(current);
+  }
+  return live;
+}
+
+/** Sessions as generated (their scheduled times), less the cancelled ones. */
+function scheduledSessions(events: StampedEvent[]) {
+  const cancelled = new Set(of(events, 'session.cancelled').map((e) => str(e.sessionId)));
   return of(events, 'session.scheduled').filter((s) => !cancelled.has(str(s.sessionId)));
+}
+
+const quietHoursOf = (scenario: Scenario, clientId: unknown) =>
+  scenario.clients.find((c) => c.id === clientId)?.quietHours ?? scenario.program.quietHours;
+
+/**
+ * When the spec sends a reminder: at start − offset, or at the end of quiet hours if that is still
+ * 30 minutes or more before the start; else it is suppressed (`at` is then its due time).
+ */
+function reminderPlan(scenario: Scenario, clientId: unknown, start: string, offsetMinutes: number) {
+  const zone = scenario.program.timezone;
+  const due = addMinutes(start, -offsetMinutes);
+  const at = endOfQuiet(due, quietHoursOf(scenario, clientId), zone);
+  if (at === due || minutesBetween(at, start) >= 30) return { send: true, due, at };
+  return { send: false, due, at: due };
+}
+
+const localInstant = (scenario: Scenario, local: string) =>
+  localToUtc(local.slice(0, 10), local.slice(11), scenario.program.timezone);
+
+/** Whether the client's last opt-out/opt-in action at or before `instant` was an opt-out. */
+function optedOutAt(scenario: Scenario, clientId: string, instant: string): boolean {
+  const last = scenario.actions
+    .filter(
+      (a) =>
+        (a.type === 'opt-out' || a.type === 'opt-in') &&
+        a.clientId === clientId &&
+        localInstant(scenario, a.at) <= instant,
+    )
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .at(-1);
+  return last?.type === 'opt-out';
 }
 
 export const everyEventHasTypeAndUtcInstant: Rule = (_s, events) =>
@@ -84,8 +214,29 @@ export const nothingBeforeTheClientStarts: Rule = (scenario, events) => {
     .map((s) => `session ${s.sessionId} on ${s.date} before client ${s.clientId} starts`);
 };
 
+/**
+ * Every session an event is about was announced before by session.scheduled (with its time, so
+ * reminders, check-ins and misses can be checked against it), and moved only by session.rescheduled.
+ */
+export const everySessionIsAnnounced: Rule = (_scenario, events) => {
+  const announced = new Set<string>();
+  const unannounced = new Map<string, string[]>();
+  for (const e of events) {
+    if (e.type === 'session.scheduled') announced.add(str(e.sessionId));
+    else if (e.sessionId !== undefined && !announced.has(str(e.sessionId))) {
+      const what = `${e.type}${e.purpose ? ` ${e.purpose}` : ''} at ${e.at}`;
+      unannounced.set(str(e.sessionId), [...(unannounced.get(str(e.sessionId)) ?? []), what]);
+    }
+  }
+  return [...unannounced].map(
+    ([sessionId, what]) =>
+      `session ${sessionId} never announced by session.scheduled, yet: ${what.join('; ')}`,
+  );
+};
+
+/** As generated: a later reschedule is a staff decision, not the planner's. */
 export const noOverlaps: Rule = (_scenario, events) => {
-  const sessions = liveSessions(events);
+  const sessions = scheduledSessions(events);
   const problems: string[] = [];
   for (const [i, a] of sessions.entries()) {
     for (const b of sessions.slice(i + 1)) {
@@ -178,37 +329,78 @@ export const noSmsInQuietHours: Rule = (scenario, events) => {
     .map((e) => `SMS to ${e.clientId} at ${e.at} in quiet hours`);
 };
 
-/** Reminders go out at start − offset, or at the end of quiet hours if still ≥ 30 min before the start. */
+/**
+ * Reminders go out at start − offset, or at the end of quiet hours if still ≥ 30 min before the
+ * start, for the start the session has when they go out (a moved session's reminders follow its new
+ * start); never after the start; with faults, at most 15 minutes late. One per session start.
+ */
 export const remindersFollowOffsetsAndDeferral: Rule = (scenario, events) => {
-  const sessions = new Map(of(events, 'session.scheduled').map((s) => [str(s.sessionId), s]));
-  const zone = scenario.program.timezone;
+  const history = sessionHistory(events);
   const problems: string[] = [];
-  for (const e of of(events, 'sms.sent').filter((x) => x.purpose === 'reminder')) {
-    const session = sessions.get(str(e.sessionId));
-    if (!session) {
-      problems.push(`reminder for unknown session ${e.sessionId}`);
-      continue;
-    }
-    const due = addMinutes(str(session.start), -Number(e.offsetMinutes));
-    if (e.at === due) continue;
-    const quiet =
-      scenario.clients.find((c) => c.id === e.clientId)?.quietHours ?? scenario.program.quietHours;
-    const deferredOk =
-      isQuiet(due, quiet, zone) &&
-      localTimeOf(str(e.at), zone) === quiet.end &&
-      str(e.at) > due &&
-      minutesBetween(str(e.at), str(session.start)) >= 30;
-    if (!deferredOk) problems.push(`reminder ${e.sessionId}/${e.offsetMinutes} at ${e.at}, due ${due}`);
-  }
   const seen = new Set<string>();
-  for (const e of of(events, 'sms.sent').filter(
-    (x) => x.purpose === 'reminder' || x.purpose === 'missed-session',
-  )) {
-    const key = `${e.sessionId}|${e.purpose}|${e.offsetMinutes}`;
+  events.forEach((e, i) => {
+    if (e.type !== 'sms.sent' || (e.purpose !== 'reminder' && e.purpose !== 'missed-session')) return;
+    const epoch = epochAt(history, e.sessionId, i);
+    if (!epoch) return; // everySessionIsAnnounced
+    const key = `${e.sessionId}|${e.purpose}|${e.offsetMinutes}|${epoch.start}`;
     if (seen.has(key)) problems.push(`more than one SMS for ${key}`);
     seen.add(key);
-  }
+    if (e.purpose !== 'reminder') return;
+    const plan = reminderPlan(scenario, e.clientId, epoch.start, Number(e.offsetMinutes));
+    const what = `reminder ${e.sessionId}/${e.offsetMinutes} at ${e.at}`;
+    if (!plan.send)
+      problems.push(`${what}: due ${plan.due} in quiet hours, too close to the start ${epoch.start}`);
+    else if (!onTime(scenario, str(e.at), plan.at))
+      problems.push(`${what}, due ${plan.at} for the start ${epoch.start}`);
+    if (str(e.at) >= epoch.start) problems.push(`${what}: the session started at ${epoch.start}`);
+  });
   return [...new Set(problems)];
+};
+
+/**
+ * For every start a session has (as scheduled, and after each reschedule), every offset whose
+ * time is still ahead when the session gets that start is sent or suppressed exactly once, even
+ * if it was already sent for an earlier start; none is sent or suppressed twice for one start.
+ * Not required once the session is cancelled (it may be recorded as suppressed), while the client
+ * is opted out (their reminder jobs are deleted), or near the run's end.
+ */
+export const everyReminderOncePerStart: Rule = (scenario, events) => {
+  const end = addMinutes(runEnd(scenario), -FAULT_LATENESS_MINUTES);
+  const byKey = new Map<string, number[]>();
+  events.forEach((e, i) => {
+    if ((e.type !== 'sms.sent' && e.type !== 'sms.suppressed') || e.purpose !== 'reminder') return;
+    const key = `${e.sessionId}|${e.offsetMinutes}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), i]);
+  });
+  const problems: string[] = [];
+  for (const epochs of sessionHistory(events).values()) {
+    for (const epoch of epochs) {
+      for (const offset of scenario.program.reminders.offsetsMinutes) {
+        const plan = reminderPlan(scenario, epoch.clientId, epoch.start, offset);
+        const found = (byKey.get(`${epoch.sessionId}|${offset}`) ?? []).filter(
+          (i) => epoch.from <= i && i < epoch.until,
+        );
+        const what = `${epoch.sessionId}/${offset} for the start ${epoch.start}`;
+        if (found.length > 1) {
+          problems.push(
+            `${what}: ${found.length} reminders sent or suppressed (at ${found.map((i) => events[i]!.at).join(', ')})`,
+          );
+          continue;
+        }
+        const required =
+          plan.due > epoch.fromAt &&
+          (epoch.untilAt === undefined || plan.at < epoch.untilAt) &&
+          plan.at < end &&
+          !(epoch.cancelledAt !== undefined && epoch.cancelledAt <= plan.at) &&
+          !optedOutAt(scenario, epoch.clientId, plan.at);
+        if (required && found.length === 0)
+          problems.push(
+            `${what}: no reminder sent or suppressed (due ${plan.at}, start set at ${epoch.fromAt})`,
+          );
+      }
+    }
+  }
+  return problems;
 };
 
 /** Nobody without consent, opted out (between opt-out and opt-in) or discharged gets an SMS. */
@@ -220,19 +412,19 @@ export const noSmsToClientsWhoMayNotReceiveIt: Rule = (scenario, events) => {
     const client = scenario.clients.find((c) => c.id === e.clientId)!;
     if (e.to !== client.phone) problems.push(`SMS to ${e.to}, not ${client.id}'s number`);
     const optIns = scenario.actions.filter(
-      (a) => a.clientId === client.id && a.type === 'opt-in' && at(a.at) <= str(e.at),
+      (a) => a.type === 'opt-in' && a.clientId === client.id && at(a.at) <= str(e.at),
     );
     if (!client.smsConsent && optIns.length === 0)
       problems.push(`SMS to ${client.id} without consent at ${e.at}`);
     const lastChange = scenario.actions
       .filter(
         (a) =>
-          a.clientId === client.id && (a.type === 'opt-out' || a.type === 'opt-in') && at(a.at) <= str(e.at),
+          (a.type === 'opt-out' || a.type === 'opt-in') && a.clientId === client.id && at(a.at) <= str(e.at),
       )
       .sort((a, b) => (a.at < b.at ? -1 : 1))
       .at(-1);
     if (lastChange?.type === 'opt-out') problems.push(`SMS to opted-out ${client.id} at ${e.at}`);
-    const discharge = scenario.actions.find((a) => a.clientId === client.id && a.type === 'discharge');
+    const discharge = scenario.actions.find((a) => a.type === 'discharge' && a.clientId === client.id);
     if (discharge && at(discharge.at) <= str(e.at))
       problems.push(`SMS to discharged ${client.id} at ${e.at}`);
   }
@@ -256,28 +448,74 @@ export const noReminderForCancelledSessions: Rule = (_scenario, events) => {
     .map((e) => `reminder for cancelled session ${e.sessionId} at ${e.at}`);
 };
 
-/** Every absence on a session day is a missed session, and a missed session follows no check-in. */
+/**
+ * Every absence on a session day is a missed session, and a missed session follows no check-in;
+ * both by the session's start as it is at the time (absences follow a moved session to its new date).
+ */
 export const absencesBecomeMissedSessions: Rule = (scenario, events) => {
-  const missed = new Set(of(events, 'session.missed').map((e) => str(e.sessionId)));
+  const history = sessionHistory(events);
+  const keyOf = (e: StampedEvent, i: number) => {
+    const epoch = epochAt(history, e.sessionId, i);
+    return epoch ? `${epoch.sessionId}|${epoch.number}` : undefined;
+  };
+  const missed = new Set(events.map((e, i) => (e.type === 'session.missed' ? keyOf(e, i) : undefined)));
   const present = new Set(
-    of(events, 'attendance.recorded')
-      .filter((e) => e.status === 'present')
-      .map((e) => str(e.sessionId)),
+    events.map((e, i) =>
+      e.type === 'attendance.recorded' && e.status === 'present' ? keyOf(e, i) : undefined,
+    ),
   );
   const absent = new Set(scenario.absences.map((a) => `${a.clientId}|${a.date}`));
   const problems: string[] = [];
-  for (const s of liveSessions(events)) {
-    const sessionId = str(s.sessionId);
-    if (
-      absent.has(`${s.clientId}|${s.date}`) &&
-      !missed.has(sessionId) &&
-      addMinutes(str(s.start), scenario.program.missedSession.graceMinutes) < runEnd(scenario)
-    ) {
-      problems.push(`absence of ${s.clientId} at ${sessionId} not reported as missed`);
+  for (const epochs of history.values()) {
+    for (const epoch of epochs) {
+      const key = `${epoch.sessionId}|${epoch.number}`;
+      const last = epoch === epochs.at(-1);
+      if (
+        last &&
+        epoch.cancelledAt === undefined &&
+        absent.has(`${epoch.clientId}|${epoch.date}`) &&
+        !missed.has(key) &&
+        addMinutes(epoch.start, scenario.program.missedSession.graceMinutes + lateness(scenario)) <
+          runEnd(scenario)
+      ) {
+        problems.push(
+          `absence of ${epoch.clientId} at ${epoch.sessionId} (${epoch.start}) not reported as missed`,
+        );
+      }
+      if (missed.has(key) && present.has(key))
+        problems.push(`session ${epoch.sessionId} both attended and missed for its start ${epoch.start}`);
     }
-    if (missed.has(sessionId) && present.has(sessionId))
-      problems.push(`session ${sessionId} both attended and missed`);
   }
+  return problems;
+};
+
+/**
+ * A session is missed once per start, at start + grace of the start it has then (with faults, at
+ * most 15 minutes later), and only when its client was absent that
+ * local date (everyone else checks in at the start, wherever it moved).
+ */
+export const missesFollowTheSessionStart: Rule = (scenario, events) => {
+  const history = sessionHistory(events);
+  const grace = scenario.program.missedSession.graceMinutes;
+  const absent = new Set(scenario.absences.map((a) => `${a.clientId}|${a.date}`));
+  const problems: string[] = [];
+  const seen = new Map<string, string[]>();
+  events.forEach((e, i) => {
+    if (e.type !== 'session.missed') return;
+    const epoch = epochAt(history, e.sessionId, i);
+    if (!epoch) return; // everySessionIsAnnounced
+    const due = addMinutes(epoch.start, grace);
+    if (!onTime(scenario, str(e.at), due))
+      problems.push(`${epoch.sessionId} missed at ${e.at}, due ${due} for the start ${epoch.start}`);
+    const key = `${epoch.sessionId}|${epoch.start}`;
+    seen.set(key, [...(seen.get(key) ?? []), str(e.at)]);
+    if (scenario.attendance.default === 'present' && !absent.has(`${epoch.clientId}|${epoch.date}`))
+      problems.push(
+        `${epoch.sessionId} missed at ${e.at} though ${epoch.clientId} was not absent on ${epoch.date} (checks in at ${epoch.start})`,
+      );
+  });
+  for (const [key, times] of seen)
+    if (times.length > 1) problems.push(`${key} reported missed ${times.length} times (${times.join(', ')})`);
   return problems;
 };
 
@@ -300,7 +538,8 @@ export const drawsFollowThePolicy: Rule = (scenario, events) => {
   for (const d of draws) {
     const date = str(d.date);
     if (!policy.days.includes(dayOfWeek(date))) problems.push(`draw on ${date}, not a policy day`);
-    if (Math.abs(minutesBetween(localToUtc(date, policy.drawAt, zone), str(d.at))) > 1)
+    const late = minutesBetween(localToUtc(date, policy.drawAt, zone), str(d.at));
+    if (late < -1 || late > 1 + lateness(scenario))
       problems.push(`draw ${date} at ${d.at}, not ${policy.drawAt}`);
     const mine = selected.filter((x) => x.drawId === d.drawId);
     if (mine.length !== d.selectedCount)
@@ -359,7 +598,6 @@ export const oneNoticePerSelection: Rule = (scenario, events) => {
 export const weeklyMinimumIsMet: Rule = (scenario, events) => {
   const policy = scenario.program.drugScreens;
   if (!policy || policy.minPerWeek === 0) return [];
-  const drawDates = new Set(of(events, 'screen.draw').map((d) => str(d.date)));
   const selectedPerWeek = new Map<string, number>();
   for (const x of of(events, 'screen.selected')) {
     const k = `${x.clientId}|${isoWeek(str(x.date))}`;
@@ -367,10 +605,13 @@ export const weeklyMinimumIsMet: Rule = (scenario, events) => {
   }
   const discharged = new Set(scenario.actions.filter((a) => a.type === 'discharge').map((a) => a.clientId));
   const problems: string[] = [];
+  // who had a session on a draw's date when it was drawn (a session moved later does not count)
   const due = new Set(
-    liveSessions(events)
-      .filter((s) => drawDates.has(str(s.date)) && !discharged.has(str(s.clientId)))
-      .map((s) => `${s.clientId}|${isoWeek(str(s.date))}`),
+    of(events, 'screen.draw').flatMap((d) =>
+      liveSessions(events, str(d.at))
+        .filter((s) => s.date === d.date && !discharged.has(s.clientId))
+        .map((s) => `${s.clientId}|${isoWeek(s.date)}`),
+    ),
   );
   const firstWeek = isoWeek(scenario.run.from);
   for (const k of due) {
@@ -429,7 +670,7 @@ export const escalationAndAllClear: Rule = (scenario, events) => {
         : 0;
     if (escalations.length !== expected)
       problems.push(`flag ${f.flagId}: ${escalations.length} escalations, expected ${expected}`);
-    if (escalations[0] && escalations[0].at !== deadline)
+    if (escalations[0] && !onTime(scenario, str(escalations[0].at), deadline))
       problems.push(`flag ${f.flagId} escalated at ${escalations[0].at}, due ${deadline}`);
     if (!alerts.some((a) => a.reason === 'disengagement' && a.flagId === f.flagId))
       problems.push(`flag ${f.flagId} without its alert`);
@@ -438,6 +679,157 @@ export const escalationAndAllClear: Rule = (scenario, events) => {
     const clears = alerts.filter((a) => a.reason === 'all-clear' && a.flagId === r.flagId);
     if (clears.length !== 1)
       problems.push(`flag ${r.flagId} resolved with ${clears.length} all-clear alerts`);
+  }
+  return problems;
+};
+
+/**
+ * What each care-team alert is about: its flag; for a missed session, the miss it follows (the
+ * client's latest session.missed, by session start); for a screen, the client's latest result.
+ */
+function alertSubjects(events: StampedEvent[]) {
+  const history = sessionHistory(events);
+  const lastMiss = new Map<string, string>();
+  const lastResult = new Map<string, string>();
+  const subjects: { alert: StampedEvent; subject: string }[] = [];
+  events.forEach((e, i) => {
+    if (e.type === 'session.missed') {
+      const epoch = epochAt(history, e.sessionId, i);
+      lastMiss.set(str(e.clientId), `session ${e.sessionId} starting ${epoch?.start ?? '(unknown)'}`);
+    }
+    if (e.type === 'screen.result') lastResult.set(str(e.clientId), `screen of ${e.date}`);
+    if (e.type !== 'careteam.alert') return;
+    const clientId = str(e.clientId);
+    const subject = e.flagId
+      ? `flag ${e.flagId}`
+      : e.reason === 'missed-session'
+        ? (lastMiss.get(clientId) ?? 'no miss')
+        : e.reason === 'screen-missed' || e.reason === 'screen-positive'
+          ? (lastResult.get(clientId) ?? 'no result')
+          : `at ${e.at}`;
+    subjects.push({ alert: e, subject: `${clientId} ${e.reason} about ${subject}` });
+  });
+  return subjects;
+}
+
+/**
+ * Nothing doubled (under retries and faults as without): one care-team alert per client, reason
+ * and subject (flag, missed session start, screen); one flag.raised per flag; one draw per date;
+ * a client selected once per draw. (One SMS per session start and purpose: remindersFollowOffsetsAndDeferral
+ * and everyReminderOncePerStart; one notice per selection: oneNoticePerSelection.)
+ */
+export const nothingDoubled: Rule = (_scenario, events) => {
+  const problems: string[] = [];
+  const count = (keys: string[], what: string) => {
+    const n = new Map<string, number>();
+    for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1);
+    for (const [k, c] of n) if (c > 1) problems.push(`${c} ${what} for ${k}`);
+  };
+  const alerts = alertSubjects(events);
+  count(
+    alerts.map((a) => a.subject),
+    'care-team alerts',
+  );
+  for (const a of alerts)
+    if (/about (no miss|no result)$/.test(a.subject))
+      problems.push(`care-team alert at ${a.alert.at}: ${a.subject}`);
+  count(
+    of(events, 'flag.raised').map((e) => str(e.flagId)),
+    'flag.raised',
+  );
+  count(
+    of(events, 'screen.draw').map((e) => str(e.date)),
+    'draws',
+  );
+  count(
+    of(events, 'screen.selected').map((e) => `${e.clientId} on ${e.date}`),
+    'selections',
+  );
+  return problems;
+};
+
+/**
+ * Every miss is announced once for its start: one care-team alert, one missed-session note to the
+ * client (sent or suppressed; deferred past quiet hours, so not required near the run's end).
+ * Every result that is not a clean one gets its alert (screen-missed or screen-positive), once.
+ * Every flag gets its disengagement alert.
+ */
+export const everyMissResultAndFlagIsAlerted: Rule = (scenario, events) => {
+  const history = sessionHistory(events);
+  const zone = scenario.program.timezone;
+  const subjects = new Map<string, number>();
+  for (const { subject } of alertSubjects(events)) subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
+  const problems: string[] = [];
+  const misses = new Map<string, { e: StampedEvent; epoch: SessionEpoch }>();
+  events.forEach((e, i) => {
+    if (e.type !== 'session.missed') return;
+    const epoch = epochAt(history, e.sessionId, i);
+    if (epoch && !misses.has(`${epoch.sessionId}|${epoch.number}`))
+      misses.set(`${epoch.sessionId}|${epoch.number}`, { e, epoch });
+  });
+  for (const { e, epoch } of misses.values()) {
+    const subject = `${epoch.clientId} missed-session about session ${epoch.sessionId} starting ${epoch.start}`;
+    if (!subjects.has(subject))
+      problems.push(`no care-team alert for the miss of ${epoch.sessionId} at ${e.at}`);
+    const noteDue = endOfQuiet(str(e.at), quietHoursOf(scenario, epoch.clientId), zone);
+    const notes = events.filter(
+      (n, i) =>
+        (n.type === 'sms.sent' || n.type === 'sms.suppressed') &&
+        n.purpose === 'missed-session' &&
+        n.sessionId === epoch.sessionId &&
+        epoch.from <= i &&
+        i < epoch.until,
+    );
+    if (notes.length > 1)
+      problems.push(`${notes.length} missed-session notes for ${epoch.sessionId} starting ${epoch.start}`);
+    if (notes.length === 0 && addMinutes(noteDue, FAULT_LATENESS_MINUTES) < runEnd(scenario))
+      problems.push(`no missed-session note (sent or suppressed) for ${epoch.sessionId} missed at ${e.at}`);
+  }
+  for (const r of of(events, 'screen.result')) {
+    const reason =
+      r.result === 'no-show' || r.result === 'refused'
+        ? 'screen-missed'
+        : r.result === 'positive'
+          ? 'screen-positive'
+          : undefined;
+    if (reason && !subjects.has(`${r.clientId} ${reason} about screen of ${r.date}`))
+      problems.push(`no ${reason} alert for ${r.clientId}'s ${r.result} screen of ${r.date}`);
+  }
+  for (const f of of(events, 'flag.raised')) {
+    if (!subjects.has(`${f.clientId} disengagement about flag ${f.flagId}`))
+      problems.push(`no disengagement alert for flag ${f.flagId}`);
+  }
+  return problems;
+};
+
+/**
+ * A failed job is retried a minute later with the same payload, up to 10 times: its failures are
+ * attempts 1, 2, ... a minute apart, each naming the retry; none gives up (that would lose what
+ * it was for). A scenario without faults has no failed job at all.
+ */
+export const failedJobsAreRetried: Rule = (scenario, events) => {
+  const failures = of(events, 'job.failed');
+  if (!hasFaults(scenario))
+    return failures.map(
+      (f) => `${f.target} ${f.job} failed at ${f.at} without an injected fault: ${f.error}`,
+    );
+  const problems: string[] = [];
+  const chains = new Map<string, StampedEvent[]>();
+  for (const f of failures) {
+    const key = `${f.job} (due ${f.scheduledTime})`;
+    chains.set(key, [...(chains.get(key) ?? []), f]);
+  }
+  for (const [key, chain] of chains) {
+    chain.forEach((f, i) => {
+      if (Number(f.attempt) !== i + 1) problems.push(`${key}: failure ${i + 1} says attempt ${f.attempt}`);
+      const previous = chain[i - 1];
+      if (previous && previous.retryAt !== f.at)
+        problems.push(`${key}: attempt ${f.attempt} at ${f.at}, the retry was due ${previous.retryAt}`);
+      if (f.retryAt === undefined)
+        problems.push(`${key}: gave up after attempt ${f.attempt} at ${f.at} (${f.error})`);
+      else if (f.retryAt !== addMinutes(str(f.at), 1))
+        problems.push(`${key}: attempt ${f.attempt} at ${f.at} retried at ${f.retryAt}, not a minute later`);
+    });
   }
   return problems;
 };
@@ -463,4 +855,11 @@ export const SPEC_RULES: Record<string, Rule> = {
   smsWordingIsNeutral,
   noReminderForCancelledSessions,
   absencesBecomeMissedSessions,
+  // version 2: reschedules, faults
+  everySessionIsAnnounced,
+  everyReminderOncePerStart,
+  missesFollowTheSessionStart,
+  nothingDoubled,
+  everyMissResultAndFlagIsAlerted,
+  failedJobsAreRetried,
 };
