@@ -1,0 +1,175 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { minutesBetween } from '../../functions/domain/zoned-time.ts';
+import { FAULT_PORTS } from '../../local/adapters/fault-injector.ts';
+import type { StampedEvent } from '../../local/adapters/recording-activity-log.ts';
+import type { Scenario } from '../../local/simulator/scenario.schema.ts';
+import { readScenario, runScenarioData, specViolations } from './run-scenario.ts';
+import { FAULT_LATENESS_MINUTES } from './spec-rules.ts';
+
+type Run = Awaited<ReturnType<typeof runScenarioData>>;
+
+/**
+ * What a run sent and decided, by identity: SMS by client, purpose, session and offset; alerts by
+ * client, reason and subject; flags by client and rule; draws by date, pool and random picks;
+ * missed sessions (once each: a repeated session.missed is a spec violation of its own).
+ * Who a draw picks is random, so notices and screen results are left out (each selection's one
+ * notice is a spec rule). Each identity maps to the instants it happened at.
+ */
+function outcomes(events: StampedEvent[]): Map<string, string[]> {
+  const flags = new Map<string, string>();
+  const lastMiss = new Map<string, string>();
+  const lastResult = new Map<string, string>();
+  const random = new Map<string, number>();
+  for (const e of events)
+    if (e.type === 'screen.selected' && e.reason === 'random')
+      random.set(String(e.drawId), (random.get(String(e.drawId)) ?? 0) + 1);
+  const found = new Map<string, string[]>();
+  const add = (key: string, at: unknown) => found.set(key, [...(found.get(key) ?? []), String(at)]);
+  for (const e of events) {
+    switch (e.type) {
+      case 'session.missed':
+        lastMiss.set(String(e.clientId), String(e.sessionId));
+        if (!found.has(`missed ${e.sessionId}`)) add(`missed ${e.sessionId}`, e.at);
+        break;
+      case 'screen.result':
+        lastResult.set(String(e.clientId), String(e.date));
+        break;
+      case 'sms.sent':
+      case 'sms.suppressed':
+        if (e.purpose === 'screen-notice') break;
+        add(
+          `${e.type} ${e.purpose} to ${e.clientId} ${e.sessionId ?? ''} ${e.offsetMinutes ?? ''} ${e.reason ?? ''}`,
+          e.at,
+        );
+        break;
+      case 'flag.raised':
+        flags.set(String(e.flagId), `${e.clientId} ${e.rule}`);
+        add(`flag ${e.clientId} ${e.rule}`, e.at);
+        break;
+      case 'careteam.alert': {
+        const subject = e.flagId
+          ? `flag ${flags.get(String(e.flagId))}`
+          : e.reason === 'missed-session'
+            ? `session ${lastMiss.get(String(e.clientId))}`
+            : `screen ${lastResult.get(String(e.clientId))}`;
+        add(`alert ${e.reason} for ${e.clientId} about ${subject}`, e.at);
+        break;
+      }
+      case 'screen.draw':
+        add(`draw ${e.date} pool ${e.poolSize}, ${random.get(String(e.drawId)) ?? 0} random`, e.at);
+        break;
+    }
+  }
+  return found;
+}
+
+describe('scenario faults-every-port.json', () => {
+  const scenario = readScenario('scenarios/faults-every-port.json');
+  const withoutFaults: Scenario = {
+    ...scenario,
+    actions: scenario.actions.filter((a) => a.type !== 'fault'),
+  };
+  let faulty: Run;
+  let clean: Run;
+  const of = (run: Run, type: string, where: (e: StampedEvent) => boolean = () => true) =>
+    run.events.filter((e) => e.type === type && where(e));
+  beforeAll(async () => {
+    clean = await runScenarioData(withoutFaults);
+    faulty = await runScenarioData(scenario);
+  });
+
+  it('without its faults: keeps every rule of the scenario spec, with no failed job', () => {
+    expect(clean.jobErrors).toEqual([]);
+    expect(of(clean, 'job.failed')).toEqual([]);
+    expect(specViolations(withoutFaults, clean.events)).toEqual({});
+  });
+
+  it('moves sessions: reminders, check-ins, absences and misses follow the new start', () => {
+    for (const run of [clean, faulty]) {
+      const moved = of(run, 'session.rescheduled');
+      expect(moved).toHaveLength(4);
+      const byClient = new Map(moved.map((e) => [e.clientId, e]));
+      // c-004: Thu 18:00 moved on Wed 19:00, after its 24-hour reminder, to Fri 10:00
+      const c4 = byClient.get('c-004')!;
+      expect(c4.start).toBe('2026-04-10T14:00:00Z');
+      const c4Reminders = of(
+        run,
+        'sms.sent',
+        (e) => e.sessionId === c4.sessionId && e.purpose === 'reminder',
+      );
+      expect(c4Reminders.map((e) => [e.offsetMinutes, e.at])).toEqual([
+        [1440, '2026-04-08T22:00:00Z'], // for the old start, before the move
+        [1440, expect.stringMatching(/^2026-04-09T14:(0\d|1[0-5]):00Z$/)], // again, for the new one
+        [120, expect.stringMatching(/^2026-04-10T12:(0\d|1[0-5]):00Z$/)],
+      ]);
+      // the check-in follows: none at the old start, one at the new
+      const c4Attendance = of(run, 'attendance.recorded', (e) => e.sessionId === c4.sessionId);
+      expect(c4Attendance.map((e) => [e.at, e.status])).toEqual([['2026-04-10T14:00:00Z', 'present']]);
+      // c-008 is absent on Wed 04-15, but that session moved to Thu: attended, not missed
+      const c8 = byClient.get('c-008')!;
+      expect(of(run, 'session.missed', (e) => e.sessionId === c8.sessionId)).toEqual([]);
+      expect(of(run, 'attendance.recorded', (e) => e.sessionId === c8.sessionId)).toEqual([
+        expect.objectContaining({ at: '2026-04-16T18:00:00Z', status: 'present' }),
+      ]);
+      // c-001's Wed session moved to Thu 10:00, a date c-001 is absent: missed at 10:20
+      const c1 = byClient.get('c-001')!;
+      const c1Missed = of(run, 'session.missed', (e) => e.sessionId === c1.sessionId);
+      expect(c1Missed.map((e) => e.at)).toEqual(['2026-04-16T14:20:00Z']);
+    }
+  });
+
+  it('with faults: keeps every rule of the scenario spec, and no job gives up', () => {
+    expect(faulty.jobErrors).toEqual([]);
+    expect(specViolations(scenario, faulty.events)).toEqual({});
+  });
+
+  it('refuses calls on every port, at real work, and retries the failed jobs', () => {
+    const armed = Object.fromEntries(
+      FAULT_PORTS.map((port) => [
+        port,
+        scenario.actions.reduce((n, a) => (a.type === 'fault' && a.port === port ? n + a.count : n), 0),
+      ]),
+    );
+    expect(faulty.faults.refused).toEqual(armed);
+    expect(Object.values(faulty.faults.pending)).toEqual([0, 0, 0, 0]);
+    const failed = of(faulty, 'job.failed');
+    for (const port of FAULT_PORTS) {
+      const refused = failed.filter((e) => (e.refusedCalls as Record<string, number> | undefined)?.[port]);
+      expect(refused.length, `job.failed for ${port}`).toBeGreaterThan(0);
+    }
+    // every refusal made its job fail (none was swallowed)
+    const counted = Object.fromEntries(FAULT_PORTS.map((p) => [p, 0]));
+    for (const e of failed)
+      for (const [port, n] of Object.entries((e.refusedCalls ?? {}) as Record<string, number>))
+        counted[port]! += n;
+    expect(counted).toEqual(armed);
+    for (const e of failed) {
+      expect(e).toMatchObject({
+        target: expect.any(String),
+        attempt: expect.any(Number),
+        error: expect.any(String),
+      });
+      expect(JSON.stringify(e)).not.toMatch(/\+1\d{10}/); // ids only, no phone numbers
+    }
+  });
+
+  it('sends, alerts, flags and draws the same as without the faults, at most 15 minutes later', () => {
+    const withFaults = outcomes(faulty.events);
+    const expected = outcomes(clean.events);
+    const counts = (m: Map<string, string[]>) =>
+      Object.fromEntries([...m].map(([k, v]) => [k, v.length]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+    expect(counts(withFaults)).toEqual(counts(expected));
+    const late: string[] = [];
+    for (const [key, times] of expected) {
+      const actual = withFaults.get(key) ?? [];
+      times.forEach((at, i) => {
+        const got = actual[i];
+        if (got === undefined) return;
+        const minutes = minutesBetween(at, got);
+        if (minutes < 0 || minutes > FAULT_LATENESS_MINUTES)
+          late.push(`${key}: ${got}, without faults ${at}`);
+      });
+    }
+    expect(late).toEqual([]);
+  });
+});
