@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { redactError } from '../domain/redact.ts';
 import type { JobDefinition } from '../jobs/job.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { formatIssues } from './validation.ts';
@@ -36,7 +37,14 @@ export function lambdaJobHandler(
     const parsed = job.payload.safeParse(event);
     if (!parsed.success)
       throw new InvalidPayloadError(`invalid ${job.target} payload: ${formatIssues(parsed.error)}`);
-    return (await job.run(deps, parsed.data)) ?? { ok: true };
+    try {
+      return (await job.run(deps, parsed.data)) ?? { ok: true };
+    } catch (error) {
+      // Logged once, redacted, with its stack; what the runtime logs and the DLQ keeps is redacted too.
+      const redacted = redactError(error);
+      deps.log.error(`${job.target} failed`, { error: redacted });
+      throw Object.assign(new Error(redacted.message), { name: redacted.name, stack: redacted.stack });
+    }
   });
 }
 

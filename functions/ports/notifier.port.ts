@@ -14,11 +14,19 @@ export type CareTeamReason =
   | 'escalation'
   | 'all-clear';
 
+/**
+ * What an alert is about, as far as anyone who sees only the subject or the message attributes
+ * may know: a screen's outcome is never named there, only `clinical-review` (invariant 8).
+ */
+export type AlertCategory = 'attendance' | 'engagement' | 'clinical-review' | 'escalation' | 'all-clear';
+
 /** A care-team alert: client id, reason, a link. Never a name, phone number or result in the subject. */
 export interface CareTeamAlert {
   programId: string;
   clientId: string;
+  /** For the event record in-process; never published (the category is). */
   reason: CareTeamReason;
+  category: AlertCategory;
   severity: 'info' | 'warning' | 'critical';
   subject: string;
   body: string;

@@ -1,4 +1,4 @@
-import type { CareTeamReason } from '../ports/notifier.port.ts';
+import type { AlertCategory, CareTeamReason } from '../ports/notifier.port.ts';
 import type { Deps } from './deps.ts';
 import { guarded } from './send-sms.ts';
 
@@ -9,6 +9,16 @@ const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
   'screen-positive': 'critical',
   escalation: 'critical',
   'all-clear': 'info',
+};
+
+/** The neutral category that stands for the reason wherever a subject or attribute may be seen. */
+const CATEGORY: Record<CareTeamReason, AlertCategory> = {
+  'missed-session': 'attendance',
+  disengagement: 'engagement',
+  'screen-missed': 'clinical-review',
+  'screen-positive': 'clinical-review',
+  escalation: 'escalation',
+  'all-clear': 'all-clear',
 };
 
 export type CareTeamDeps = Pick<Deps, 'careTeam' | 'ledger' | 'clock' | 'activity' | 'appBaseUrl'>;
@@ -40,8 +50,9 @@ export async function alertCareTeam(
       programId: alert.programId,
       clientId: alert.clientId,
       reason: alert.reason,
+      category: CATEGORY[alert.reason],
       severity: SEVERITY[alert.reason],
-      subject: `Cadence ${alert.reason}: client ${alert.clientId}`,
+      subject: `Cadence ${CATEGORY[alert.reason]} (${SEVERITY[alert.reason]}): client ${alert.clientId}`,
       body,
       ...(alert.flagId ? { flagId: alert.flagId } : {}),
     }),

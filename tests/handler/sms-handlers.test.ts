@@ -278,11 +278,11 @@ describe('check-attendance handler', () => {
     expect(publishes.filter((p) => p.TopicArn)).toHaveLength(1);
     expect(alert).toMatchObject({
       TopicArn: 'arn:aws:sns:us-east-1:123456789012:care-team',
-      Subject: 'Cadence missed-session: client c-001',
+      Subject: 'Cadence attendance (warning): client c-001',
       MessageAttributes: {
         program: { DataType: 'String', StringValue: 'sunrise' },
         severity: { DataType: 'String', StringValue: 'warning' },
-        reason: { DataType: 'String', StringValue: 'missed-session' },
+        category: { DataType: 'String', StringValue: 'attendance' },
       },
     });
     expect(alert.Message).toContain('https://cadence.example.org/programs/sunrise/clients/c-001');

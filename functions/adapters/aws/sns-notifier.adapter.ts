@@ -42,7 +42,10 @@ export class SnsSmsSender implements SmsSender {
   }
 }
 
-/** Care-team alerts to the topic, with program and severity attributes for subscription filter policies. */
+/**
+ * Care-team alerts to the topic, with program, severity and category attributes for subscription
+ * filter policies. The reason stays out: a screen's outcome is never in an attribute or subject.
+ */
 export class SnsCareTeamNotifier implements CareTeamNotifier {
   constructor(
     private readonly client: SNSClient,
@@ -58,7 +61,7 @@ export class SnsCareTeamNotifier implements CareTeamNotifier {
         MessageAttributes: {
           program: { DataType: 'String', StringValue: alert.programId },
           severity: { DataType: 'String', StringValue: alert.severity },
-          reason: { DataType: 'String', StringValue: alert.reason },
+          category: { DataType: 'String', StringValue: alert.category },
         },
       }),
     );

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { redactError } from '../../domain/redact.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
 import { describeIssues, issuePath } from '../validation.ts';
@@ -119,12 +120,13 @@ export async function handleApiEvent(
 ): Promise<APIGatewayProxyResultV2> {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath;
+  let found: { route: Route; params: Record<string, string> | undefined } | undefined;
   try {
     const candidates = routes
       .map((r) => ({ route: r, params: matchPath(r.path, path) }))
       .filter((c) => c.params);
     if (candidates.length === 0) throw new HttpError(404, `no route ${path}`);
-    const found = candidates.find((c) => c.route.method === method);
+    found = candidates.find((c) => c.route.method === method);
     if (!found) throw new HttpError(405, `${method} is not allowed on ${path}`);
     const caller = callerFromEvent(event);
     if (!found.route.roles.some((r) => caller.roles.includes(r)))
@@ -155,9 +157,8 @@ export async function handleApiEvent(
     if (error instanceof NotFoundError) return json(404, { message: error.message });
     if (error instanceof ConflictError) return json(409, { message: error.message });
     deps.log.error('unhandled API error', {
-      path,
-      method,
-      error: error instanceof Error ? error.name : 'unknown',
+      route: `${method} ${found?.route.path ?? 'unmatched'}`,
+      error: redactError(error),
     });
     return json(500, { message: 'internal error' });
   }

@@ -86,6 +86,24 @@ describe('quiet hours (examples)', () => {
     // 2027-03-14 02:00 EST becomes 03:00 EDT; 08:00 EDT is 12:00 UTC
     expect(endOfQuiet('2027-03-14T06:00:00Z', night, 'America/New_York')).toBe('2027-03-14T12:00:00Z');
   });
+  it('ends at the first of the two 01:00s on the night London falls back', () => {
+    // 2026-10-25: 01:00 BST (00:00 UTC) comes first, then 01:00 GMT (01:00 UTC)
+    expect(endOfQuiet('2026-10-24T01:00:00Z', { start: '02:00', end: '01:00' }, 'Europe/London')).toBe(
+      '2026-10-25T00:00:00Z',
+    );
+  });
+  it('ends when the clock jumps past a skipped end time', () => {
+    // 2026-03-29 London: 01:00 GMT becomes 02:00 BST, so 01:15 never happens; quiet ends at the jump
+    expect(endOfQuiet('2026-03-28T02:30:00Z', { start: '02:30', end: '01:15' }, 'Europe/London')).toBe(
+      '2026-03-29T01:00:00Z',
+    );
+  });
+  it('waits for the next window when a spring-forward jump skips the only free minutes', () => {
+    // New York 2027-03-14: 02:00 never happens and 03:00 is already inside the next quiet period
+    expect(endOfQuiet('2027-03-13T07:15:00Z', { start: '02:15', end: '02:00' }, 'America/New_York')).toBe(
+      '2027-03-15T06:00:00Z',
+    );
+  });
   it('treats start = end as no quiet hours', () => {
     expect(isQuiet('2027-01-05T06:00:00Z', { start: '00:00', end: '00:00' }, 'America/New_York')).toBe(false);
   });
