@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -9,8 +8,6 @@ import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsDeps } from '../../functions/adapters/aws/aws-deps.ts';
-import { parseEnvironment } from '../../functions/adapters/aws/environment.ts';
 import type { ClientInput } from '../../functions/domain/client.schema.ts';
 import type { Session } from '../../functions/domain/session.schema.ts';
 import { addMinutes } from '../../functions/domain/zoned-time.ts';
@@ -19,45 +16,12 @@ import { checkAttendanceJob } from '../../functions/jobs/check-attendance.job.ts
 import { generateWeekJob } from '../../functions/jobs/generate-week.job.ts';
 import { sendReminderJob } from '../../functions/jobs/send-reminder.job.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
-import { VirtualClock } from '../../local/adapters/virtual-clock.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { ARN, awsOnLocal } from '../support/aws-on-local.ts';
 import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
 const schedulerMock = mockClient(SchedulerClient);
-const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const context = {} as Context;
-
-/** The AWS adapter set, on DynamoDB Local, with SNS and Scheduler mocked and a clock the test moves. */
-async function awsOnLocal(now: string) {
-  const { endpoint, tableName } = await freshTable();
-  const env = parseEnvironment({
-    TABLE_NAME: tableName,
-    SCHEDULE_GROUP: 'cadence-test',
-    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
-    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:scheduler-dlq',
-    JOB_TARGETS: JSON.stringify({
-      'send-reminder': ARN('send-reminder'),
-      'check-attendance': ARN('check-attendance'),
-      'escalate-flag': ARN('escalate-flag'),
-    }),
-    CARE_TEAM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:care-team',
-    SMS_ORIGINATION_NUMBER: '+18005550100',
-    SMS_MAX_PRICE: '0.05',
-    APP_BASE_URL: 'https://cadence.example.org',
-  });
-  const dynamo = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const clock = new VirtualClock(now);
-  const deps: Deps = {
-    ...awsDeps(env, { dynamo, scheduler: new SchedulerClient({}), sns: new SNSClient({}) }),
-    clock,
-  };
-  return { deps, clock };
-}
 
 async function seed(deps: Deps, client: Partial<ClientInput> = {}) {
   await deps.programs.putProgram(aProgram());

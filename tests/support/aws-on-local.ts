@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsDeps } from '../../functions/adapters/aws/aws-deps.ts';
+import { parseEnvironment } from '../../functions/adapters/aws/environment.ts';
+import type { Deps, Log } from '../../functions/use-cases/deps.ts';
+import { VirtualClock } from '../../local/adapters/virtual-clock.ts';
+import { freshTable } from './dynamo.ts';
+
+export const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+
+/** The AWS adapter set, on DynamoDB Local, with SNS and Scheduler mocked and a clock the test moves. */
+export async function awsOnLocal(now: string, options: { log?: Log } = {}) {
+  const { endpoint, tableName } = await freshTable();
+  const env = parseEnvironment({
+    TABLE_NAME: tableName,
+    SCHEDULE_GROUP: 'cadence-test',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
+    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:scheduler-dlq',
+    JOB_TARGETS: JSON.stringify({
+      'send-reminder': ARN('send-reminder'),
+      'check-attendance': ARN('check-attendance'),
+      'escalate-flag': ARN('escalate-flag'),
+    }),
+    CARE_TEAM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:care-team',
+    SMS_ORIGINATION_NUMBER: '+18005550100',
+    SMS_MAX_PRICE: '0.05',
+    APP_BASE_URL: 'https://cadence.example.org',
+  });
+  const dynamo = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const clock = new VirtualClock(now);
+  const deps: Deps = {
+    ...awsDeps(env, { dynamo, scheduler: new SchedulerClient({}), sns: new SNSClient({}) }),
+    clock,
+    ...(options.log ? { log: options.log } : {}),
+  };
+  return { deps, clock };
+}
