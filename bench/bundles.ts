@@ -9,7 +9,8 @@ import { median, progress, round } from './support.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const CONSTRUCT = join(ROOT, 'infra/constructs/cadence-function.ts');
 
-export const BUNDLE_LIMIT_BYTES = 300 * 1024;
+/** Raised from 300 KB when the Powertools Tracer (and with it the X-Ray SDK, ~125 KB) joined every bundle (issue 12). */
+export const BUNDLE_LIMIT_BYTES = 400 * 1024;
 export const IMPORT_LIMIT_MS = 150;
 const IMPORT_RUNS = 10;
 

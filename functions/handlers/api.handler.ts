@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { awsDeps, logger, metrics } from '../adapters/aws/aws-deps.ts';
+import { awsDeps, logger, metrics, tracer } from '../adapters/aws/aws-deps.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleApiEvent } from './api/http.ts';
 import { routes } from './api/routes.ts';
@@ -14,10 +15,11 @@ export function makeApiHandler(makeDeps: () => Deps, observability: Observabilit
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
   if (observability.logger) handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
   if (observability.metrics) handler.use(logMetrics(observability.metrics));
+  if (observability.tracer) handler.use(captureLambdaHandler(observability.tracer));
   return handler.handler(async (event) => {
     deps ??= makeDeps();
     return handleApiEvent(routes, deps, event);
   });
 }
 
-export const handler = makeApiHandler(() => awsDeps(), { logger, metrics });
+export const handler = makeApiHandler(() => awsDeps(), { logger, metrics, tracer });

@@ -1,5 +1,5 @@
-import { awsDeps, logger, metrics } from '../adapters/aws/aws-deps.ts';
+import { awsDeps, logger, metrics, tracer } from '../adapters/aws/aws-deps.ts';
 import { checkScreenJob } from '../jobs/check-screen.job.ts';
 import { lambdaJobHandler } from './lambda-job.ts';
 
-export const handler = lambdaJobHandler(checkScreenJob, () => awsDeps(), { logger, metrics });
+export const handler = lambdaJobHandler(checkScreenJob, () => awsDeps(), { logger, metrics, tracer });

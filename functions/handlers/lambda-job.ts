@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { redactError } from '../domain/redact.ts';
 import type { JobDefinition } from '../jobs/job.ts';
@@ -12,6 +14,7 @@ import { formatIssues } from './validation.ts';
 export interface Observability {
   logger?: Logger;
   metrics?: Metrics;
+  tracer?: Tracer;
 }
 
 export class InvalidPayloadError extends Error {
@@ -32,6 +35,7 @@ export function lambdaJobHandler(
   const handler = middy();
   if (observability.logger) handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
   if (observability.metrics) handler.use(logMetrics(observability.metrics));
+  if (observability.tracer) handler.use(captureLambdaHandler(observability.tracer));
   return handler.handler(async (event: unknown) => {
     deps ??= makeDeps();
     const parsed = job.payload.safeParse(event);

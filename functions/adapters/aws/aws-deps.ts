@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -17,6 +18,8 @@ import { SnsCareTeamNotifier, SnsSmsSender } from './sns-notifier.adapter.ts';
 
 export const logger = new Logger({ serviceName: 'cadence' });
 export const metrics = new Metrics({ namespace: 'Cadence', serviceName: 'cadence' });
+/** X-Ray: every AWS SDK call of a default client is a subsegment (the handler middleware opens the segment). */
+export const tracer = new Tracer({ serviceName: 'cadence' });
 
 const schedulerUnavailable: JobScheduler = {
   scheduleOnce: async () => {
@@ -43,9 +46,9 @@ const missingTopic = {
 export function awsDeps(
   env: LambdaEnvironment = parseEnvironment(),
   clients: AwsClients = {
-    dynamo: new DynamoDBClient({}),
-    scheduler: new SchedulerClient({}),
-    sns: new SNSClient({}),
+    dynamo: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
+    sns: tracer.captureAWSv3Client(new SNSClient({})),
   },
 ): Deps {
   const doc = DynamoDBDocumentClient.from(clients.dynamo, {
