@@ -4,6 +4,17 @@ export interface SmsSender {
   send(message: { to: string; body: string }): Promise<{ messageId: string }>;
   /** Whether the carrier-level opt-out list has this number (SNS CheckIfPhoneNumberIsOptedOut). */
   isOptedOut(phone: string): Promise<boolean>;
+  /**
+   * Takes the number off the carrier-level opt-out list (SNS OptInPhoneNumber), after the client
+   * asked to receive messages again. SNS allows it once per 30 days per number: a refusal throws
+   * OptInRefusedError.
+   */
+  optIn(phone: string): Promise<void>;
+}
+
+/** The carrier would not take the number off its opt-out list (SNS: once per 30 days per number). */
+export class OptInRefusedError extends Error {
+  override readonly name = 'OptInRefusedError';
 }
 
 export type CareTeamReason =

@@ -1,6 +1,7 @@
 import { type Client, clientSchema } from '../domain/client.schema.ts';
 import { reminderJobName } from '../domain/reminders.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
+import { OptInRefusedError } from '../ports/notifier.port.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError } from './deps.ts';
 import { sendClientSms } from './send-sms.ts';
@@ -70,6 +71,22 @@ export async function optIn(
   consent: Client['consent'] = { givenAt: deps.clock.now(), method: 'sms-keyword' },
 ): Promise<Client> {
   const program = await loadProgram(deps, programId);
+  const current = await deps.clients.getClient(programId, clientId);
+  if (!current) throw new NotFoundError(`client ${clientId} does not exist`);
+  if (current.status !== 'active') throw new ConflictError(`client ${clientId} is ${current.status}`);
+  // A number that texted STOP stays blocked at the carrier until it is opted in there: asked first,
+  // so a refusal (once per 30 days) writes nothing.
+  if (await deps.sms.isOptedOut(current.phone)) {
+    try {
+      await deps.sms.optIn(current.phone);
+    } catch (error) {
+      if (error instanceof OptInRefusedError)
+        throw new ConflictError(
+          `phone: the carrier still blocks this number and allows lifting a block once every 30 days; the client can text START to opt in`,
+        );
+      throw error;
+    }
+  }
   const { client: updated } = await changeClient(deps, programId, clientId, (c) => {
     if (c.status !== 'active') throw new ConflictError(`client ${clientId} is ${c.status}`);
     return { ...c, smsOptedOut: false, smsConsent: true, consent };

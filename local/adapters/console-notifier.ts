@@ -44,6 +44,10 @@ export class LocalNotifier implements SmsSender, CareTeamNotifier {
     return this.optedOut.has(phone);
   }
 
+  async optIn(phone: string) {
+    this.optedOut.delete(phone);
+  }
+
   /** A STOP reply, as the carrier reports it. */
   markOptedOut(phone: string, optedOut: boolean) {
     if (optedOut) this.optedOut.add(phone);

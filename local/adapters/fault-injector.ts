@@ -74,6 +74,9 @@ export class FaultySmsSender implements SmsSender {
     this.faults.check('sms');
     return this.inner.isOptedOut(phone);
   }
+  async optIn(phone: string) {
+    return this.inner.optIn(phone);
+  }
 }
 
 /** The care-team port, refusing when the injector says so. */

@@ -1,5 +1,15 @@
-import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { CareTeamAlert, CareTeamNotifier, SmsSender } from '../../ports/notifier.port.ts';
+import {
+  CheckIfPhoneNumberIsOptedOutCommand,
+  OptInPhoneNumberCommand,
+  PublishCommand,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import {
+  type CareTeamAlert,
+  type CareTeamNotifier,
+  OptInRefusedError,
+  type SmsSender,
+} from '../../ports/notifier.port.ts';
 
 export interface SnsSmsConfig {
   senderId?: string | undefined;
@@ -39,6 +49,17 @@ export class SnsSmsSender implements SmsSender {
   async isOptedOut(phone: string): Promise<boolean> {
     const result = await this.client.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }));
     return result.isOptedOut === true;
+  }
+
+  async optIn(phone: string): Promise<void> {
+    try {
+      await this.client.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
+    } catch (error) {
+      // SNS answers InvalidParameter when the number was opted in less than 30 days ago.
+      if (error instanceof Error && error.name === 'InvalidParameterException')
+        throw new OptInRefusedError('the carrier opt-out of this number can be lifted once every 30 days');
+      throw error;
+    }
   }
 }
 
