@@ -190,4 +190,37 @@ describe('HTTP API', () => {
     expect((await call(event('GET', '/nowhere'))).status).toBe(404);
     expect((await call(event('DELETE', '/programs/sunrise'))).status).toBe(405);
   });
+
+  it('trusts only the verified token claims: a forged caller header or membership claim elsewhere is refused', async () => {
+    // the local build's sign-in header means nothing to the Lambda build
+    const unsigned = event('GET', '/programs/sunrise', undefined, null);
+    (unsigned.headers as Record<string, string>)['x-cadence-caller'] = 'admin';
+    expect((await call(unsigned)).status).toBe(401);
+    // a clinician of sunrise claiming another program outside custom:programs
+    const forged = event('GET', '/programs/harbor', undefined, clinicianOf('sunrise'));
+    (forged.headers as Record<string, string>)['x-cadence-caller'] = 'clinician:harbor';
+    const claims = (
+      forged.requestContext as unknown as { authorizer: { jwt: { claims: Record<string, string> } } }
+    ).authorizer.jwt.claims;
+    claims.programs = 'harbor';
+    claims['custom:program'] = 'harbor';
+    expect((await call(forged)).status).toBe(403);
+  });
+
+  it('answers 503 with Retry-After when AWS throttles, never a bare 500', async () => {
+    const original = ctx.deps.programs.getProgram.bind(ctx.deps.programs);
+    ctx.deps.programs.getProgram = async () => {
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    };
+    try {
+      const r = await call(event('GET', '/programs/sunrise'));
+      expect(r.status).toBe(503);
+      expect(r.body.message).toMatch(/try again/);
+    } finally {
+      ctx.deps.programs.getProgram = original;
+    }
+  });
 });

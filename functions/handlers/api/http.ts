@@ -106,9 +106,19 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   return params;
 }
 
-const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
+/** AWS refused the call for its rate (DynamoDB, SNS, Scheduler): the request may simply be repeated. */
+const isThrottle = (error: unknown) =>
+  error instanceof Error &&
+  (/Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests/.test(error.name) ||
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429);
+
+const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResultV2 => ({
   statusCode,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
 
@@ -156,6 +166,12 @@ export async function handleApiEvent(
       });
     if (error instanceof NotFoundError) return json(404, { message: error.message });
     if (error instanceof ConflictError) return json(409, { message: error.message });
+    if (isThrottle(error))
+      return json(
+        503,
+        { message: 'a service Cadence depends on is busy; try again in a moment' },
+        { 'retry-after': '1' },
+      );
     deps.log.error('unhandled API error', {
       route: `${method} ${found?.route.path ?? 'unmatched'}`,
       error: redactError(error),
