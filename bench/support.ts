@@ -6,6 +6,7 @@ import type { Program } from '../functions/domain/program.schema.ts';
 import { localToUtc } from '../functions/domain/zoned-time.ts';
 import type { JobScheduler } from '../functions/ports/job-scheduler.port.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
+import { STAGE_CONFIGS } from '../infra/config.ts';
 import { FUNCTION_SPECS, type FunctionName } from '../infra/functions.ts';
 import type { LocalSystem } from '../local/adapters/local-deps.ts';
 import { localSystem } from '../local/adapters/local-deps.ts';
@@ -258,14 +259,14 @@ export function countingScheduler(inner: JobScheduler) {
   return { scheduler, counts };
 }
 
-/** A function's deployed settings (infra/functions.ts), so the bench follows changes there. */
+/** A function's deployed settings (infra/functions.ts, and prod's reservedConcurrency in infra/config.ts). */
 export function functionSpec(name: FunctionName) {
   const spec = FUNCTION_SPECS.find((s) => s.name === name);
   if (!spec) throw new Error(`FUNCTION_SPECS has no ${name}`);
   return {
     timeoutSeconds: spec.timeout?.toSeconds() ?? 30,
     memoryMb: spec.memorySize ?? 512,
-    reservedConcurrency: spec.reservedConcurrency,
+    reservedConcurrency: STAGE_CONFIGS.prod.reservedConcurrency?.[name],
   };
 }
 

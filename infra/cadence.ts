@@ -1,6 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { Stage, StageConfig } from './config.ts';
-import type { FunctionSpec } from './functions.ts';
+import { FUNCTION_SPECS, type FunctionSpec, scheduledTargets } from './functions.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -19,22 +19,27 @@ export function defineCadence(
     region: config.region ?? process.env.CDK_DEFAULT_REGION,
   };
   const tags = { application: 'cadence', stage };
+  const specs = functions ?? FUNCTION_SPECS;
+  // Neither stack of prod can be deleted by mistake: `cdk destroy` stops until protection is turned off.
+  const terminationProtection = stage === 'prod';
   const stateful = new StatefulStack(app, `Cadence-${stage}-Stateful`, {
     stage,
     config,
     env,
     tags,
-    description: `Cadence ${stage}: table, keys, topics and staff accounts (retained in prod)`,
-    terminationProtection: stage === 'prod',
+    description: `Cadence ${stage}: table, keys, topics, staff accounts and the schedule group (retained in prod)`,
+    terminationProtection,
+    scheduledTargets: scheduledTargets(specs, config.programs),
   });
   const stateless = new StatelessStack(app, `Cadence-${stage}-Stateless`, {
     stage,
     config,
     env,
     tags,
-    description: `Cadence ${stage}: functions, schedules, staff API and alarms`,
+    description: `Cadence ${stage}: functions, recurring schedules, staff API and alarms`,
+    terminationProtection,
     stateful,
-    functions,
+    functions: specs,
   });
   return { stateful, stateless };
 }

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { phoneSchema, timezoneSchema } from '../functions/domain/common.schema.ts';
+import { jobTargetSchema } from '../functions/domain/job.schema.ts';
 import { programSchema, screeningPolicySchema } from '../functions/domain/program.schema.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -23,6 +24,24 @@ const deployedProgramSchema = z.object({
   drugScreens: screeningPolicySchema.pick({ days: true, drawAt: true }).optional(),
 });
 
+/** SNS allows at most 150 values in one subscription's filter policy. */
+const MAX_FILTER_VALUES = 150;
+
+/** A clinician (or a shared care-team mailbox) and the programs whose alerts they receive. */
+const careTeamMemberSchema = z.object({
+  email: z.email({ error: 'expected an e-mail address' }),
+  /** Program ids; the subscription's filter policy admits alerts whose `program` attribute is one of them. */
+  programs: z
+    .array(programSchema.shape.id)
+    .min(1, { error: 'expected at least one program id: a member with none would receive nothing' })
+    .max(MAX_FILTER_VALUES, {
+      error: `expected at most ${MAX_FILTER_VALUES} programs (SNS filter policy limit)`,
+    }),
+});
+
+/** The functions a stage may reserve concurrency for (every job target and the API). */
+const functionNameSchema = z.enum([...jobTargetSchema.options, 'api']);
+
 export const stageConfigSchema = z
   .object({
     /** @default the CLI's account and region (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION) */
@@ -36,10 +55,30 @@ export const stageConfigSchema = z
       .optional(),
     /** Time zone of programs that do not name their own. */
     defaultTimezone: timezoneSchema,
-    /** Addresses subscribed to the care-team topic; each must confirm the subscription e-mail. */
-    careTeamEmails: z.array(z.email({ error: 'expected an e-mail address' })),
+    /**
+     * Who receives care-team alerts, each for their own programs only (an e-mail subscription with a
+     * filter policy on the alert's `program` attribute); each must confirm the subscription e-mail.
+     */
+    careTeam: z.array(careTeamMemberSchema),
     /** Addresses subscribed to the ops topic (alarms, dead letters, SMS spend). */
     opsEmails: z.array(z.email({ error: 'expected an e-mail address' })),
+    /**
+     * Where alert links point: `<appBaseUrl>/programs/<program>/clients/<client>`.
+     * @default the staff HTTP API's URL (until the care-team web app is deployed)
+     */
+    appBaseUrl: z
+      .url({ protocol: /^https$/, error: 'expected an https URL like https://cadence.clinic.example' })
+      .refine((url) => !new URL(url).hostname.endsWith('.invalid'), {
+        error: 'expected a reachable host, not a .invalid placeholder',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+    /**
+     * Reserved concurrency per function. New accounts have a concurrency quota of 10 and Lambda keeps
+     * 100 unreserved, so any reservation fails there: raise the quota first (docs/deploy.md).
+     * @default - none reserved
+     */
+    reservedConcurrency: z.partialRecord(functionNameSchema, z.number().int().min(1)).optional(),
     sms: z.object({
       /** Alphanumeric sender id (1-11 characters); not supported for US destinations. */
       senderId: z
@@ -76,6 +115,27 @@ export const stageConfigSchema = z
       }
       seen.add(program.id);
     });
+    const emails = new Set<string>();
+    config.careTeam.forEach((member, i) => {
+      const email = member.email.toLowerCase();
+      if (emails.has(email)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${member.email} is listed twice: give one entry all of its programs`,
+          path: ['careTeam', i, 'email'],
+        });
+      }
+      emails.add(email);
+      member.programs.forEach((id, j) => {
+        if (!seen.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown program ${id}: expected one of the ids under programs (${[...seen].join(', ') || 'none yet'})`,
+            path: ['careTeam', i, 'programs', j],
+          });
+        }
+      });
+    });
   })
   .transform((config) => ({
     ...config,
@@ -85,6 +145,30 @@ export const stageConfigSchema = z
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 export type StageConfig = z.output<typeof stageConfigSchema>;
 export type DeployedProgram = StageConfig['programs'][number];
+export type CareTeamMember = StageConfig['careTeam'][number];
+
+/**
+ * What prod needs on top of a valid config, or it deploys something that cannot work: alarms and
+ * alerts nobody receives, SMS that carriers drop. (Reminder offsets beyond what weekly generation
+ * serves are refused for every stage: MAX_REMINDER_OFFSET_MINUTES, through the program schema.)
+ */
+function checkProduction(config: StageConfig, ctx: z.RefinementCtx): void {
+  const missing = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (config.opsEmails.length === 0)
+    missing(['opsEmails'], 'prod needs at least one address: alarms and dead letters would reach nobody');
+  if (config.careTeam.length === 0)
+    missing(['careTeam'], 'prod needs at least one care-team member: alerts would reach nobody');
+  if (!config.sms.originationNumber)
+    missing(
+      ['sms', 'originationNumber'],
+      'prod needs a registered origination number (toll-free, 10DLC or short code) in E.164: US carriers drop SMS without one',
+    );
+}
+
+const SCHEMAS = {
+  dev: stageConfigSchema,
+  prod: stageConfigSchema.superRefine(checkProduction),
+} as const satisfies Record<Stage, z.ZodType<StageConfig, StageConfigInput>>;
 
 /**
  * What each stage deploys. Edit here (not through environment variables) so that a deployment is
@@ -93,7 +177,7 @@ export type DeployedProgram = StageConfig['programs'][number];
 export const STAGE_CONFIGS: Record<Stage, StageConfigInput> = {
   dev: {
     defaultTimezone: 'America/New_York',
-    careTeamEmails: [],
+    careTeam: [],
     opsEmails: [],
     // A new account is in the SMS sandbox: only verified numbers, USD 1 a month.
     sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 1 },
@@ -108,14 +192,17 @@ export const STAGE_CONFIGS: Record<Stage, StageConfigInput> = {
       },
     ],
   },
+  // EXAMPLE VALUES: every address, the number and the program below are placeholders (.example is a
+  // reserved domain; +1 833 555-01xx is a fictional toll-free number). Replace them before the first
+  // prod deploy (docs/deploy.md, "Stage configuration").
   prod: {
     defaultTimezone: 'America/New_York',
-    careTeamEmails: [],
-    opsEmails: [],
-    sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 100 },
+    careTeam: [{ email: 'care-team@clinic.example', programs: ['example'] }],
+    opsEmails: ['ops@clinic.example'],
+    sms: { originationNumber: '+18335550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 100 },
     logRetentionDays: RetentionDays.ONE_YEAR,
     // The clinic's programs, one entry each (the program itself is created through the API).
-    programs: [],
+    programs: [{ id: 'example', reminders: { offsetsMinutes: [1440, 120] } }],
   },
 };
 
@@ -126,8 +213,9 @@ export function loadStageConfig(stage: string, configs: Record<Stage, StageConfi
   return { stage: parsedStage.data, config: parseStageConfig(configs[parsedStage.data], parsedStage.data) };
 }
 
+/** Parses a stage's config; every problem is reported on one line, each with its field's path. */
 export function parseStageConfig(input: StageConfigInput, stage: Stage = 'dev'): StageConfig {
-  const result = stageConfigSchema.safeParse(input);
+  const result = SCHEMAS[stage].safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid ${stage} config (infra/config.ts): ${problems}`);

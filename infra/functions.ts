@@ -1,9 +1,33 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type Stack } from 'aws-cdk-lib';
+import { type RecurringJobsInput, recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
-import type { TableAccess } from './constructs/cadence-function.ts';
+import type { LogMessageAlarm, TableAccess } from './constructs/cadence-function.ts';
 
 /** Every Lambda is either a job target (invoked by a schedule) or the HTTP API. */
 export type FunctionName = JobTarget | 'api';
+
+/** The deployed Lambda's name: fixed, so ARNs can be built from it without a reference. */
+export const deployedFunctionName = (stage: string, name: FunctionName) => `cadence-${stage}-${name}`;
+
+/** A Lambda function's ARN in `stack`'s account and Region, from its name (no reference to the function). */
+export const functionArn = (stack: Stack, name: string) =>
+  stack.formatArn({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+
+/**
+ * The exactly-once crash window: the daily sweep logs claimed sends that never got a message id
+ * (functions/use-cases/flags.ts logs this message; tests/infra checks that it still does).
+ */
+export const UNCONFIRMED_SENDS_ALARM: LogMessageAlarm = {
+  message: 'unconfirmed SMS sends',
+  metricName: 'UnconfirmedSmsSends',
+  alarmSuffix: 'unconfirmed-sms-sends',
+  description: 'found SMS claimed but never confirmed: check SNS delivery logs before re-sending by hand',
+};
 
 /**
  * One deployed function. Adding a function is adding one entry to FUNCTION_SPECS; the stateless
@@ -32,16 +56,16 @@ export interface FunctionSpec {
    */
   readonly publishesSms?: boolean;
   /**
-   * Publishes to the care-team topic: sets CARE_TEAM_TOPIC_ARN and grants sns:Publish on that topic.
+   * Publishes to the care-team topic: sets CARE_TEAM_TOPIC_ARN and APP_BASE_URL (the alerts' links)
+   * and grants sns:Publish on that topic.
    * @default false
    */
   readonly publishesCareTeam?: boolean;
   /**
-   * For SMS senders invoked in bursts: excess invocations wait as Lambda throttles (retried for up to
-   * 6 hours) instead of failing at SNS (2 retries, then the dead-letter queue). docs/deploy.md.
-   * @default - unreserved (acknowledged for HIPAA.Security-LambdaConcurrency)
+   * Alarms on messages the function logs, each through a metric filter of its own.
+   * @default - none (every function has its errors, throttles and dead-letters alarms regardless)
    */
-  readonly reservedConcurrency?: number;
+  readonly logAlarms?: readonly LogMessageAlarm[];
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
   /** @default 512 */
@@ -72,9 +96,6 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
       'Sends one session reminder or missed-session note, exactly once, after re-reading the truth',
     table: 'readWrite',
     publishesSms: true,
-    // The morning burst (quiet hours end at 08:00) waits in Lambda's async queue as throttles,
-    // retried for hours, instead of piling up at SNS: about 48 sends/s at most (docs/benchmarks.md).
-    reservedConcurrency: 5,
   },
   {
     name: 'check-attendance',
@@ -103,8 +124,6 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     schedulesJobs: ['escalate-flag'],
     publishesSms: true,
     publishesCareTeam: true,
-    // A draw's deferred notices all fire when quiet hours end, in the same minute as the reminders.
-    reservedConcurrency: 2,
   },
   {
     name: 'escalate-flag',
@@ -120,6 +139,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     table: 'readWrite',
     schedulesJobs: ['escalate-flag'],
     publishesCareTeam: true,
+    logAlarms: [UNCONFIRMED_SENDS_ALARM],
     timeout: Duration.minutes(5),
   },
   {
@@ -134,3 +154,16 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     publishesCareTeam: true,
   },
 ];
+
+/**
+ * Every function a schedule invokes: the targets of the one-time jobs functions create, and of the
+ * programs' recurring jobs. The scheduler role may invoke these and nothing else.
+ */
+export function scheduledTargets(
+  specs: readonly FunctionSpec[],
+  programs: readonly RecurringJobsInput[],
+): JobTarget[] {
+  const targets = new Set<JobTarget>(specs.flatMap((s) => s.schedulesJobs ?? []));
+  for (const program of programs) for (const job of recurringJobsFor(program)) targets.add(job.target);
+  return [...targets].sort();
+}

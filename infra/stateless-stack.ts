@@ -1,8 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ArnFormat,
-  CfnOutput,
   CrossStackReferences,
   Duration,
   ReferenceStrength,
@@ -32,8 +30,14 @@ import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { Stage, StageConfig } from './config.ts';
 import { CadenceApi } from './constructs/cadence-api.ts';
 import { CadenceFunction } from './constructs/cadence-function.ts';
-import { JobScheduling } from './constructs/job-scheduling.ts';
-import { FUNCTION_SPECS, type FunctionName, type FunctionSpec } from './functions.ts';
+import { JobScheduling, type ScheduleGroupResources } from './constructs/job-scheduling.ts';
+import {
+  deployedFunctionName,
+  FUNCTION_SPECS,
+  type FunctionName,
+  type FunctionSpec,
+  functionArn,
+} from './functions.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +62,8 @@ export interface StatefulResources {
   readonly removalPolicy: RemovalPolicy;
   /** The staff user pool and the dashboard client the API's authorizer trusts. */
   readonly staff: { readonly userPool: IUserPool; readonly client: IUserPoolClient };
+  /** The schedule group, the role schedules run as and their dead-letter queue. */
+  readonly scheduleGroup: ScheduleGroupResources;
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -68,7 +74,10 @@ export interface StatelessStackProps extends StackProps {
   readonly functions?: readonly FunctionSpec[];
 }
 
-/** What can be redeployed at will: the functions, their schedules and alarms. */
+/**
+ * What can be redeployed at will: the functions, the programs' recurring schedules, the staff API
+ * and the alarms. (Pending one-time schedules live in the stateful stack's schedule group.)
+ */
 export class StatelessStack extends Stack {
   public readonly functions: ReadonlyMap<FunctionName, CadenceFunction>;
   public readonly jobScheduling: JobScheduling;
@@ -81,21 +90,14 @@ export class StatelessStack extends Stack {
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const { stage, config, stateful } = props;
     const specs = props.functions ?? FUNCTION_SPECS;
-    checkSpecs(specs);
-    const functionName = (name: FunctionName) => `cadence-${stage}-${name}`;
+    checkSpecs(specs, config);
+    const functionName = (name: FunctionName) => deployedFunctionName(stage, name);
 
     this.jobScheduling = new JobScheduling(this, 'Jobs', {
-      groupName: `cadence-${stage}`,
-      queueKey: stateful.messagingKey,
-      removalPolicy: stateful.removalPolicy,
+      scheduleGroup: stateful.scheduleGroup,
       alarmTopic: stateful.opsTopic,
-      targetArn: (target) =>
-        this.formatArn({
-          service: 'lambda',
-          resource: 'function',
-          resourceName: functionName(target),
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
+      alarmNamePrefix: `cadence-${stage}`,
+      targetArn: (target) => functionArn(this, functionName(target)),
     });
 
     const functions = new Map<FunctionName, CadenceFunction>();
@@ -110,7 +112,8 @@ export class StatelessStack extends Stack {
         queueKey: stateful.messagingKey,
         removalPolicy: stateful.removalPolicy,
         alarmTopic: stateful.opsTopic,
-        reservedConcurrentExecutions: spec.reservedConcurrency,
+        reservedConcurrentExecutions: config.reservedConcurrency?.[spec.name],
+        logAlarms: spec.logAlarms,
         timeout: spec.timeout,
         memorySize: spec.memorySize,
       });
@@ -148,15 +151,28 @@ export class StatelessStack extends Stack {
         userPool: stateful.staff.userPool,
         userPoolClient: stateful.staff.client,
         stage,
+        logGroupName: `/cadence/cadence-${stage}-api-access`,
         logsKey: stateful.logsKey,
         logRetention: config.logRetentionDays as RetentionDays,
         removalPolicy: stateful.removalPolicy,
       });
     }
 
-    this.addSmsSpendAlarm(config.sms.monthlySpendLimitUsd, stateful.opsTopic);
-    this.addSmsDeliveryAlarm(stateful.opsTopic);
-    new CfnOutput(this, 'ScheduleGroup', { value: this.jobScheduling.groupName });
+    // Alert links: the care-team web app once it is deployed (config appBaseUrl), the API until then.
+    // The api function alerts too; its URL in the function's environment is no cycle: the HttpApi
+    // resource depends on nothing of the function, only its integration and routes do.
+    const appBaseUrl = config.appBaseUrl ?? this.api?.httpApi.apiEndpoint;
+    for (const spec of specs.filter((s) => s.publishesCareTeam)) {
+      if (!appBaseUrl) {
+        throw new Error(
+          `${spec.name} sends care-team alerts, whose links need a base URL: set appBaseUrl in infra/config.ts or deploy the api function`,
+        );
+      }
+      functions.get(spec.name)!.addEnvironment('APP_BASE_URL', appBaseUrl);
+    }
+
+    this.addSmsSpendAlarm(`cadence-${stage}`, config.sms.monthlySpendLimitUsd, stateful.opsTopic);
+    this.addSmsDeliveryAlarm(`cadence-${stage}`, stateful.opsTopic);
   }
 
   private allowSms(fn: CadenceFunction, sms: StageConfig['sms']): void {
@@ -187,7 +203,7 @@ export class StatelessStack extends Stack {
    * shows as failed deliveries. A single failure (a landline, a phone switched off) is normal, so the
    * alarm wants several, and a real share of the hour's SMS.
    */
-  private addSmsDeliveryAlarm(topic: ITopic): void {
+  private addSmsDeliveryAlarm(namePrefix: string, topic: ITopic): void {
     const sms = (metricName: string) =>
       new Metric({
         namespace: 'AWS/SNS',
@@ -198,6 +214,7 @@ export class StatelessStack extends Stack {
       });
     const { atLeast, percent } = SMS_FAILURES;
     new Alarm(this, 'SmsFailuresAlarm', {
+      alarmName: `${namePrefix}-sms-failures`,
       alarmDescription: `${atLeast} or more SMS failed in the last hour, ${percent} % or more of those sent`,
       metric: new MathExpression({
         label: `Failed SMS, % of the hour's (0 below ${atLeast} failures)`,
@@ -216,8 +233,9 @@ export class StatelessStack extends Stack {
   }
 
   /** SNS stops sending only minutes after the account's MonthlySpendLimit; ops hear at 80 %. */
-  private addSmsSpendAlarm(limitUsd: number, topic: ITopic): void {
+  private addSmsSpendAlarm(namePrefix: string, limitUsd: number, topic: ITopic): void {
     new Alarm(this, 'SmsSpendAlarm', {
+      alarmName: `${namePrefix}-sms-spend`,
       alarmDescription: `SMS spend this month passed 80 % of the USD ${limitUsd} limit`,
       metric: new Metric({
         namespace: 'AWS/SNS',
@@ -237,7 +255,7 @@ export class StatelessStack extends Stack {
  * Names are unique and every job a function schedules is a deployed function. Scheduling oneself is
  * allowed: JOB_TARGETS and the scheduler role use ARNs built from names (see JobScheduling).
  */
-function checkSpecs(specs: readonly FunctionSpec[]): void {
+function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig): void {
   const names = new Set<string>();
   for (const spec of specs) {
     if (names.has(spec.name)) throw new Error(`function ${spec.name} is listed twice in FUNCTION_SPECS`);
@@ -249,6 +267,13 @@ function checkSpecs(specs: readonly FunctionSpec[]): void {
       throw new Error(
         `${spec.name} schedules ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not deployed: ` +
           'add the function spec to FUNCTION_SPECS (infra/functions.ts) first',
+      );
+    }
+  }
+  for (const name of Object.keys(config.reservedConcurrency ?? {})) {
+    if (!names.has(name)) {
+      throw new Error(
+        `reservedConcurrency names ${name}, which is not deployed: remove it from infra/config.ts`,
       );
     }
   }

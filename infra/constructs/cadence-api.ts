@@ -1,5 +1,4 @@
 import { CfnOutput, type RemovalPolicy } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -20,12 +19,35 @@ export interface CadenceApiProps {
   /** Its dashboard client: the JWT audience. */
   readonly userPoolClient: IUserPoolClient;
   readonly stage: string;
+  /** The access-log group's name: under a prefix the logs key's policy admits (`/cadence/…`). */
+  readonly logGroupName: string;
   readonly logsKey: IKey;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** @default 20 requests per second, bursts of 40 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/**
+ * One JSON line per request: who (the caller's `sub`, from the verified JWT), what (route and path,
+ * which hold ids only), when, and the outcome. No bodies, headers or query strings: they can carry
+ * names and phone numbers (invariant 8). HTTP APIs take `$context.authorizer.claims.<claim>` from a
+ * JWT authorizer; the REST API's `jsonWithStandardFields` has no such field.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sub: '$context.authorizer.claims.sub',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  responseLength: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
 
 /**
  * The clinicians' HTTP API: API Gateway HTTP API with a JWT authorizer (the staff user pool's
@@ -39,6 +61,7 @@ export class CadenceApi extends Construct {
   constructor(scope: Construct, id: string, props: CadenceApiProps) {
     super(scope, id);
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: props.logGroupName,
       retention: props.logRetention,
       encryptionKey: props.logsKey,
       removalPolicy: props.removalPolicy,
@@ -60,7 +83,7 @@ export class CadenceApi extends Construct {
     };
     stage.accessLogSettings = {
       destinationArn: this.accessLogs.logGroupArn,
-      format: AccessLogFormat.jsonWithStandardFields().toString(),
+      format: JSON.stringify(ACCESS_LOG_FIELDS),
     };
     const integration = new HttpLambdaIntegration('Handler', props.handler);
     for (const route of props.routes) {

@@ -41,6 +41,22 @@ export const POWERTOOLS_ENVIRONMENT = {
   POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
 } as const;
 
+/**
+ * An alarm on one message the function logs (Powertools' `message` field), through a metric filter
+ * on the function's own log group writing a metric of its own: one filter per metric, so an alarm
+ * fires for the function that logged, under that function's name.
+ */
+export interface LogMessageAlarm {
+  /** The exact `message` the function logs. */
+  readonly message: string;
+  /** The metric under POWERTOOLS_METRICS_NAMESPACE; unique across functions (tests/infra checks). */
+  readonly metricName: string;
+  /** The alarm name's suffix after the function name, e.g. `unconfirmed-sms-sends`. */
+  readonly alarmSuffix: string;
+  /** What it means and what to do, after the function name. */
+  readonly description: string;
+}
+
 export interface CadenceFunctionProps {
   /** Absolute path of the handler file; it must export `handler`. */
   readonly entry: string;
@@ -57,8 +73,10 @@ export interface CadenceFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** Receives the function's error and dead-letter alarms. */
   readonly alarmTopic: ITopic;
-  /** @default - unreserved */
+  /** @default - unreserved (new accounts refuse any reservation: docs/deploy.md) */
   readonly reservedConcurrentExecutions?: number;
+  /** @default - none */
+  readonly logAlarms?: readonly LogMessageAlarm[];
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
   /** @default 512 */
@@ -145,7 +163,7 @@ export class CadenceFunction extends NodejsFunction {
       Validations.of(this).acknowledge({
         id: 'HIPAA.Security-LambdaConcurrency',
         reason:
-          'Not a burst SMS sender: a reservation would take concurrency from the account for good; only the burst SMS senders reserve (docs/deploy.md)',
+          'Reserved only when the stage config asks (reservedConcurrency): a new account has 10 concurrent executions and Lambda keeps 100 unreserved, so any reservation fails there (docs/deploy.md)',
       });
     }
     Validations.of(this).acknowledge({
@@ -154,8 +172,15 @@ export class CadenceFunction extends NodejsFunction {
         'The function reaches only AWS APIs (DynamoDB, Scheduler, SNS) over TLS with IAM; it has no VPC resources',
     });
 
-    const alarm = (id: string, description: string, metric: IMetric, threshold = 1, evaluationPeriods = 1) =>
-      new Alarm(this, id, {
+    // Named `<function>-<what it watches>`, so that the notification says which function and what.
+    const alarm = (
+      suffix: string,
+      description: string,
+      metric: IMetric,
+      { threshold = 1, evaluationPeriods = 1 } = {},
+    ) =>
+      new Alarm(this, `${pascal(suffix)}Alarm`, {
+        alarmName: `${props.functionName}-${suffix}`,
         alarmDescription: `${props.functionName} ${description}`,
         metric,
         threshold,
@@ -164,32 +189,32 @@ export class CadenceFunction extends NodejsFunction {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new SnsAction(props.alarmTopic));
     const fiveMinutes = { period: Duration.minutes(5) };
-    alarm('ErrorsAlarm', 'failed an invocation', this.metricErrors(fiveMinutes));
+    alarm('errors', 'failed an invocation', this.metricErrors(fiveMinutes));
     alarm(
-      'ThrottlesAlarm',
+      'throttles',
       'was throttled: invocations wait in retries (reserved concurrency or account limit)',
       this.metricThrottles(fiveMinutes),
-      10,
-      3,
+      { threshold: 10, evaluationPeriods: 3 },
     );
     alarm(
-      'DeadLettersAlarm',
+      'dead-letters',
       'gave up on an invocation: see its dead-letter queue',
       deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes),
     );
-    // The exactly-once crash window: the daily sweep logs claimed sends that never got a message id.
-    const stuckSends = new MetricFilter(this, 'UnconfirmedSends', {
-      logGroup,
-      filterPattern: FilterPattern.literal('"unconfirmed SMS sends"'),
-      metricNamespace: POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
-      metricName: 'UnconfirmedSmsSends',
-      metricValue: '1',
-    });
-    alarm(
-      'UnconfirmedSendsAlarm',
-      'found SMS claimed but never confirmed: check SNS delivery logs',
-      stuckSends.metric({ period: Duration.hours(1), statistic: 'Sum' }),
-    );
+    for (const logAlarm of props.logAlarms ?? []) {
+      const filter = new MetricFilter(this, `${pascal(logAlarm.alarmSuffix)}Filter`, {
+        logGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', logAlarm.message),
+        metricNamespace: POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
+        metricName: logAlarm.metricName,
+        metricValue: '1',
+      });
+      alarm(
+        logAlarm.alarmSuffix,
+        logAlarm.description,
+        filter.metric({ period: Duration.hours(1), statistic: 'Sum' }),
+      );
+    }
   }
 
   /**
@@ -237,4 +262,8 @@ export class CadenceFunction extends NodejsFunction {
     topic.masterKey?.grant(this, 'kms:Decrypt', 'kms:GenerateDataKey');
     this.addEnvironment(envVarName, topic.topicArn);
   }
+}
+
+function pascal(kebab: string): string {
+  return kebab.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

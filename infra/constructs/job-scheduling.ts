@@ -1,12 +1,11 @@
-import { Duration, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type JobTarget,
@@ -14,88 +13,53 @@ import {
   SCHEDULED_TIME_FIELD,
 } from '../../functions/ports/job-scheduler.port.ts';
 import type { CadenceFunction } from './cadence-function.ts';
-import { ManagedPolicyRole } from './managed-policy-role.ts';
+
+/** What the stateful stack's ScheduleGroup provides. */
+export interface ScheduleGroupResources {
+  readonly groupName: string;
+  readonly role: IRole;
+  readonly deadLetterQueue: IQueue;
+  /** The functions the role may invoke. */
+  readonly targets: ReadonlySet<JobTarget>;
+  /** Every schedule of the group. */
+  readonly schedulesArn: string;
+}
 
 export interface JobSchedulingProps {
-  /** The schedule group every Cadence schedule lives in (1-64 of [0-9a-zA-Z-_.]). */
-  readonly groupName: string;
-  /** Encrypts the scheduler's dead-letter queue. */
-  readonly queueKey: IKey;
-  readonly removalPolicy: RemovalPolicy;
+  /** The group, role and dead-letter queue (in the stateful stack: pending schedules outlive this one). */
+  readonly scheduleGroup: ScheduleGroupResources;
   /** Receives the dead-letter alarm. */
   readonly alarmTopic: ITopic;
-  /**
-   * The ARN of the function a job target names, built from its deterministic function name rather
-   * than a reference to the function: the scheduler role and JOB_TARGETS then depend on no function,
-   * so a function may schedule itself, or one that schedules it back, without a dependency cycle.
-   */
+  /** Prefix of the alarm's name, e.g. `cadence-dev`. */
+  readonly alarmNamePrefix: string;
+  /** The ARN of the function a job target names (its fixed name: no reference, so no cycle). */
   readonly targetArn: (target: JobTarget) => string;
 }
 
-/** Scheduler delivery: retried for up to 6 hours, well inside any job's slack, then dead-lettered. */
-const RETRY_POLICY: CfnSchedule.RetryPolicyProperty = {
+/** Scheduler delivery of a recurring job: retried for up to 6 hours, well inside any job's slack, then dead-lettered. */
+export const RECURRING_RETRY_POLICY: CfnSchedule.RetryPolicyProperty = {
   maximumEventAgeInSeconds: 6 * 3600,
   maximumRetryAttempts: 20,
 };
 
 /**
- * EventBridge Scheduler for Cadence: one schedule group, one execution role that may invoke only the
- * job target functions and dead-letter only to its own queue, the recurring schedules, and the grants
- * a function needs to create one-time schedules in the group.
+ * EventBridge Scheduler for the functions: the programs' recurring schedules in the Cadence group,
+ * the grants a function needs to create one-time schedules there, and the dead-letter alarm.
  */
 export class JobScheduling extends Construct {
-  public readonly group: CfnScheduleGroup;
-  public readonly groupName: string;
-  /** The role schedules run as; functions creating schedules pass it. */
-  public readonly role: ManagedPolicyRole;
-  /** Where the scheduler puts events it failed to deliver. */
-  public readonly deadLetterQueue: Queue;
-  private readonly targets = new Set<JobTarget>();
-  private readonly invokeStatement: PolicyStatement;
+  public readonly scheduleGroup: ScheduleGroupResources;
   private readonly targetArn: (target: JobTarget) => string;
 
   constructor(scope: Construct, id: string, props: JobSchedulingProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    this.groupName = props.groupName;
+    this.scheduleGroup = props.scheduleGroup;
     this.targetArn = props.targetArn;
-    this.group = new CfnScheduleGroup(this, 'Group', { name: props.groupName });
-
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.queueKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of every Cadence schedule (Target.DeadLetterConfig)',
-    });
-
-    const groupArn = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule-group',
-      resourceName: props.groupName,
-    });
-    this.role = new ManagedPolicyRole(this, 'Role', {
-      description: `Runs the schedules of group ${props.groupName}`,
-      // Only schedules of this account's Cadence group may assume it (confused-deputy guard).
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnEquals: { 'aws:SourceArn': groupArn },
-      }),
-    });
-    this.role.addToPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
-    props.queueKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    // Filled lazily by allowTarget(): the statement lists exactly the functions schedules invoke.
-    this.invokeStatement = new PolicyStatement({ actions: ['lambda:InvokeFunction'] });
-
     new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `The scheduler could not deliver an event of group ${props.groupName}: see its dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      alarmName: `${props.alarmNamePrefix}-scheduler-dead-letters`,
+      alarmDescription: `The scheduler could not deliver an event of group ${this.groupName}: see its dead-letter queue`,
+      metric: this.scheduleGroup.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -103,12 +67,8 @@ export class JobScheduling extends Construct {
     }).addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
-  /** Lets schedules invoke the target's function (the unqualified function only). */
-  allowTarget(target: JobTarget): void {
-    if (this.targets.has(target)) return;
-    if (this.targets.size === 0) this.role.addToPolicy(this.invokeStatement);
-    this.targets.add(target);
-    this.invokeStatement.addResources(this.targetArn(target));
+  get groupName(): string {
+    return this.scheduleGroup.groupName;
   }
 
   /**
@@ -116,10 +76,10 @@ export class JobScheduling extends Construct {
    * with the job's payload. The target ARN is a reference here, so the schedule waits for `fn`.
    */
   addRecurringJob(job: RecurringJob, fn: IFunction): CfnSchedule {
-    this.allowTarget(job.target);
-    const schedule = new CfnSchedule(this, `Recurring-${job.name}`, {
+    this.checkTarget(job.target);
+    return new CfnSchedule(this, `Recurring-${job.name}`, {
       name: job.name,
-      groupName: this.group.ref,
+      groupName: this.groupName,
       description: `Recurring ${job.target} (${job.name})`,
       scheduleExpression: `cron(${job.cron})`,
       scheduleExpressionTimezone: job.timezone,
@@ -127,13 +87,12 @@ export class JobScheduling extends Construct {
       state: 'ENABLED',
       target: {
         arn: fn.functionArn,
-        roleArn: this.role.roleArn,
+        roleArn: this.scheduleGroup.role.roleArn,
         input: JSON.stringify({ ...job.payload, [SCHEDULED_TIME_FIELD]: '<aws.scheduler.scheduled-time>' }),
-        retryPolicy: RETRY_POLICY,
-        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        retryPolicy: RECURRING_RETRY_POLICY,
+        deadLetterConfig: { arn: this.scheduleGroup.deadLetterQueue.queueArn },
       },
     });
-    return schedule;
   }
 
   /**
@@ -142,27 +101,28 @@ export class JobScheduling extends Construct {
    * and JOB_TARGETS.
    */
   grantScheduling(fn: CadenceFunction, targets: readonly JobTarget[]): void {
-    for (const target of targets) this.allowTarget(target);
+    for (const target of targets) this.checkTarget(target);
+    const { schedulesArn, role, deadLetterQueue } = this.scheduleGroup;
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [this.schedulesArn],
+        resources: [schedulesArn],
       }),
     );
     Validations.of(fn.executionRole.permissions).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(Stack.of(this), this.schedulesArn)}]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArn(Stack.of(this), schedulesArn)}]`,
       reason: `Schedule names are made at run time from session ids; the grant is limited to group ${this.groupName}`,
     });
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [this.role.roleArn],
+        resources: [role.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
     );
     fn.addEnvironment('SCHEDULE_GROUP', this.groupName);
-    fn.addEnvironment('SCHEDULER_ROLE_ARN', this.role.roleArn);
-    fn.addEnvironment('SCHEDULER_DLQ_ARN', this.deadLetterQueue.queueArn);
+    fn.addEnvironment('SCHEDULER_ROLE_ARN', role.roleArn);
+    fn.addEnvironment('SCHEDULER_DLQ_ARN', deadLetterQueue.queueArn);
     fn.addEnvironment(
       'JOB_TARGETS',
       Stack.of(this).toJsonString(
@@ -171,13 +131,13 @@ export class JobScheduling extends Construct {
     );
   }
 
-  /** Every schedule of the group: the only schedules a function may create, replace or delete. */
-  get schedulesArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${this.groupName}/*`,
-    });
+  /** The role's invoke list is fixed in the stateful stack; a target outside it would be refused at run time. */
+  private checkTarget(target: JobTarget): void {
+    if (!this.scheduleGroup.targets.has(target)) {
+      throw new Error(
+        `the scheduler role may not invoke ${target}: pass it to the stateful stack's schedule group (scheduledTargets in infra/functions.ts)`,
+      );
+    }
   }
 }
 

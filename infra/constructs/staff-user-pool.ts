@@ -21,6 +21,8 @@ export interface StaffUserPoolProps {
   readonly stage: string;
   /** RETAIN keeps the staff accounts (and their MFA enrolments) when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /** Refuses DeleteUserPool until it is turned off (as the table's deletion protection). */
+  readonly deletionProtection: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export class StaffUserPool extends Construct {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       customAttributes: { [PROGRAMS_ATTRIBUTE]: new StringAttribute({ mutable: true, maxLen: 2048 }) },
       removalPolicy: props.removalPolicy,
+      deletionProtection: props.deletionProtection,
     });
     for (const group of STAFF_GROUPS) {
       new CfnUserPoolGroup(this, `${group}Group`, { userPoolId: this.userPool.userPoolId, groupName: group });

@@ -19,9 +19,26 @@ export interface SynthesizedCadence extends CadenceStacks {
   statelessTemplate: Template;
 }
 
+/** The shipped stages, synthesized once per process (without bundling) and shared by every test. */
+const shipped = new Map<Stage, SynthesizedCadence>();
+
 /**
- * Builds and synthesizes both stacks of a stage once; call it in beforeAll. Bundling the handlers is
- * the slow part and changes no template property but asset hashes, so only `bundle: true` does it.
+ * Both stacks of a stage as `npm run synth` builds them, from the shipped config. Synthesized once
+ * and reused: tests only read the result. Bundling the handlers is the slow part and changes no
+ * template property but asset hashes, so it is skipped here (see synthCadence's `bundle`).
+ */
+export function shippedCadence(stage: Stage): SynthesizedCadence {
+  let built = shipped.get(stage);
+  if (!built) {
+    built = synthCadence(stage);
+    shipped.set(stage, built);
+  }
+  return built;
+}
+
+/**
+ * Builds and synthesizes both stacks of a stage; call it in beforeAll for a config or function list
+ * of the test's own (shippedCadence serves the shipped ones). Only `bundle: true` bundles the handlers.
  */
 export function synthCadence(
   stage: Stage,
@@ -106,4 +123,14 @@ export function resourcesFor(statements: Statement[], action: string): string[] 
   return statements
     .filter((s) => s.effect === 'Allow' && s.actions.includes(action))
     .flatMap((s) => s.resources);
+}
+
+/**
+ * How the stateless stack sees a stateful construct's attribute (`attr`, or its Ref): a rendered
+ * CloudFormation import of the stateful stack's export.
+ */
+export function imported(construct: IConstruct, attr?: string): RegExp {
+  const id = logicalId(construct);
+  const what = attr ? `FnGetAtt${id}${attr}` : `Ref${id}`;
+  return new RegExp(`^<import:${Stack.of(construct).stackName}:ExportsOutput${what}[0-9A-F]{8}>$`);
 }

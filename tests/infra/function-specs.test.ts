@@ -33,6 +33,9 @@ const specs: FunctionSpec[] = [
 ];
 const configInput: StageConfigInput = {
   ...STAGE_CONFIGS.dev,
+  // no api function among these specs: the alerts' links need a base URL of their own
+  appBaseUrl: 'https://cadence.clinic.example/',
+  reservedConcurrency: { 'send-reminder': 5 },
   sms: { originationNumber: '+18005550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 20 },
   programs: [
     {
@@ -71,9 +74,9 @@ describe('function specs: what one entry wires', () => {
   });
 
   it('lets the scheduler role invoke the job targets and recurring targets, and nothing else', () => {
-    const jobs = extended.stateless.jobScheduling;
+    const jobs = extended.stateful.scheduleGroup;
     const invokable = resourcesFor(
-      statementsOfRole(extended.statelessTemplate, logicalId(jobs.role)),
+      statementsOfRole(extended.statefulTemplate, logicalId(jobs.role)),
       'lambda:InvokeFunction',
     );
     expect(invokable.sort()).toEqual(

@@ -2,15 +2,32 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
 import { parseStageConfig, STAGE_CONFIGS } from '../../infra/config.ts';
-import { logicalId, type SynthesizedCadence, synthCadence } from './cadence-app.ts';
+import { logicalId, type SynthesizedCadence, shippedCadence, synthCadence } from './cadence-app.ts';
 
 let dev: SynthesizedCadence;
 let prod: SynthesizedCadence;
+/** prod with two programs and three care-team members. */
+let clinic: SynthesizedCadence;
 
 beforeAll(() => {
-  dev = synthCadence('dev');
-  prod = synthCadence('prod', {
-    config: parseStageConfig({ ...STAGE_CONFIGS.prod, careTeamEmails: ['intake@clinic.example'] }, 'prod'),
+  dev = shippedCadence('dev');
+  prod = shippedCadence('prod');
+  clinic = synthCadence('prod', {
+    config: parseStageConfig(
+      {
+        ...STAGE_CONFIGS.prod,
+        programs: [
+          { id: 'sunrise', reminders: { offsetsMinutes: [1440, 120] } },
+          { id: 'harbor', reminders: { offsetsMinutes: [120] } },
+        ],
+        careTeam: [
+          { email: 'lee@clinic.example', programs: ['sunrise'] },
+          { email: 'kim@clinic.example', programs: ['harbor'] },
+          { email: 'director@clinic.example', programs: ['sunrise', 'harbor'] },
+        ],
+      },
+      'prod',
+    ),
   });
 });
 
@@ -88,13 +105,42 @@ describe('stateful stack: topics', () => {
     }
   });
 
-  it('subscribes the configured clinicians to the care-team topic by e-mail', () => {
+  it("subscribes each care-team member by e-mail to their own programs' alerts only", () => {
+    const careTeamTopic = { Ref: logicalId(clinic.stateful.careTeamTopic) };
+    const subscriptions = Object.values(
+      clinic.statefulTemplate.findResources('AWS::SNS::Subscription', {
+        Properties: { TopicArn: careTeamTopic },
+      }),
+    ).map((s) => [s.Properties.Endpoint, s.Properties.Protocol, s.Properties.FilterPolicy]);
+    expect(subscriptions.sort()).toEqual(
+      [
+        ['director@clinic.example', 'email', { program: ['sunrise', 'harbor'] }],
+        ['kim@clinic.example', 'email', { program: ['harbor'] }],
+        ['lee@clinic.example', 'email', { program: ['sunrise'] }],
+      ].sort(),
+    );
+    // the filter policy applies to message attributes, where the notifier puts `program`
+    for (const s of Object.values(clinic.statefulTemplate.findResources('AWS::SNS::Subscription'))) {
+      expect(s.Properties.FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
+    }
+    dev.statefulTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('alerts filter on the program message attribute the notifier publishes', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const notifier = await readFile('functions/adapters/aws/sns-notifier.adapter.ts', 'utf8');
+    expect(notifier).toMatch(
+      /MessageAttributes: \{\s*program: \{ DataType: 'String', StringValue: alert\.programId \}/,
+    );
+  });
+
+  it('subscribes the ops addresses to the ops topic without a filter', () => {
     prod.statefulTemplate.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
-      Endpoint: 'intake@clinic.example',
-      TopicArn: { Ref: logicalId(prod.stateful.careTeamTopic) },
+      Endpoint: 'ops@clinic.example',
+      TopicArn: { Ref: logicalId(prod.stateful.opsTopic) },
+      FilterPolicy: Match.absent(),
     });
-    dev.statefulTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
   it('lets CloudWatch alarms publish to the encrypted ops topic', () => {

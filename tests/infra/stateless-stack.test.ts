@@ -10,6 +10,7 @@ import { loadStageConfig } from '../../infra/config.ts';
 import { type CadenceFunction, TABLE_ACTIONS } from '../../infra/constructs/cadence-function.ts';
 import { FUNCTION_SPECS } from '../../infra/functions.ts';
 import {
+  imported,
   logicalId,
   render,
   resourcesFor,
@@ -50,10 +51,12 @@ describe('stateless stack: the weekly schedule of the demo program', () => {
   const job = recurringJobsFor(sunrise).find((j) => j.target === 'generate-week')!;
 
   it('runs generate-week on a cron in the program time zone, in the cadence-dev group', () => {
-    dev.statelessTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'cadence-dev' });
+    // the group lives in the stateful stack: it holds the pending one-time schedules
+    dev.statefulTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'cadence-dev' });
+    dev.statelessTemplate.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
     dev.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'week-sunrise',
-      GroupName: { Ref: logicalId(dev.stateless.jobScheduling.group) },
+      GroupName: 'cadence-dev',
       ScheduleExpression: `cron(${job.cron})`,
       ScheduleExpressionTimezone: 'America/New_York',
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -81,14 +84,14 @@ describe('stateless stack: the weekly schedule of the demo program', () => {
     );
     const target = schedule!.Properties.Target;
     expect(render(target.Arn)).toBe(`<${logicalId(generateWeek)}.Arn>`);
-    expect(render(target.RoleArn)).toBe(`<${logicalId(dev.stateless.jobScheduling.role)}.Arn>`);
+    expect(render(target.RoleArn)).toMatch(imported(dev.stateful.scheduleGroup.role, 'Arn'));
     expect(JSON.parse(target.Input)).toEqual({
       programId: 'sunrise',
       scheduledTime: '<aws.scheduler.scheduled-time>',
     });
     expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
-    expect(render(target.DeadLetterConfig.Arn)).toBe(
-      `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
+    expect(render(target.DeadLetterConfig.Arn)).toMatch(
+      imported(dev.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
     );
   });
 
@@ -110,8 +113,8 @@ describe('stateless stack: the weekly schedule of the demo program', () => {
       programId: 'sunrise',
       scheduledTime: '<aws.scheduler.scheduled-time>',
     });
-    expect(render(target.DeadLetterConfig.Arn)).toBe(
-      `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
+    expect(render(target.DeadLetterConfig.Arn)).toMatch(
+      imported(dev.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
     );
   });
 
@@ -188,9 +191,9 @@ describe('stateless stack: the generate-week function', () => {
     const env = fn.Properties.Environment.Variables;
     expect(render(env.TABLE_NAME)).toMatch(/^<import:.*Table/);
     expect(env.SCHEDULE_GROUP).toBe('cadence-dev');
-    expect(render(env.SCHEDULER_ROLE_ARN)).toBe(`<${logicalId(dev.stateless.jobScheduling.role)}.Arn>`);
-    expect(render(env.SCHEDULER_DLQ_ARN)).toBe(
-      `<${logicalId(dev.stateless.jobScheduling.deadLetterQueue)}.Arn>`,
+    expect(render(env.SCHEDULER_ROLE_ARN)).toMatch(imported(dev.stateful.scheduleGroup.role, 'Arn'));
+    expect(render(env.SCHEDULER_DLQ_ARN)).toMatch(
+      imported(dev.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
     );
     expect(JSON.parse(render(env.JOB_TARGETS))).toEqual({
       'send-reminder': arnOf('send-reminder'),
@@ -253,9 +256,9 @@ describe('stateless stack: least privilege', () => {
         resources: ['arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/cadence-dev/*'],
       },
     ]);
-    expect(resourcesFor(generateWeekStatements, 'iam:PassRole')).toEqual([
-      `<${logicalId(dev.stateless.jobScheduling.role)}.Arn>`,
-    ]);
+    const passable = resourcesFor(generateWeekStatements, 'iam:PassRole');
+    expect(passable).toHaveLength(1);
+    expect(passable[0]).toMatch(imported(dev.stateful.scheduleGroup.role, 'Arn'));
   });
 
   it('grants Resource "*" to generate-week only for the X-Ray actions, which have no resource ARN', () => {
@@ -267,14 +270,16 @@ describe('stateless stack: least privilege', () => {
   });
 
   it('uses no AWS managed policies', () => {
-    for (const role of Object.values(dev.statelessTemplate.findResources('AWS::IAM::Role'))) {
-      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    for (const template of [dev.statelessTemplate, dev.statefulTemplate]) {
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+      }
     }
   });
 
   it('lets the scheduler role invoke only the job target functions and dead-letter only to its queue', () => {
-    const jobs = dev.stateless.jobScheduling;
-    const statements = statementsOfRole(dev.statelessTemplate, logicalId(jobs.role));
+    const jobs = dev.stateful.scheduleGroup;
+    const statements = statementsOfRole(dev.statefulTemplate, logicalId(jobs.role));
     // every function some function schedules, and every recurring job's function: all but the API
     const targets = new Set([
       ...FUNCTION_SPECS.flatMap((s) => s.schedulesJobs ?? []),
@@ -295,7 +300,7 @@ describe('stateless stack: least privilege', () => {
 
   it('lets only EventBridge Scheduler of this account and group assume the scheduler role', () => {
     const role =
-      dev.statelessTemplate.findResources('AWS::IAM::Role')[logicalId(dev.stateless.jobScheduling.role)]!;
+      dev.statefulTemplate.findResources('AWS::IAM::Role')[logicalId(dev.stateful.scheduleGroup.role)]!;
     const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
     expect(trust.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
