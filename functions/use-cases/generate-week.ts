@@ -3,6 +3,9 @@ import { type Session, shortfallSchema } from '../domain/session.schema.ts';
 import { type Deps, NotFoundError } from './deps.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 
+/** Sessions written (and announced) together: one BatchWriteItem request, so a batch is stored whole or not at all. */
+const ANNOUNCE_BATCH = 25;
+
 export interface GenerateWeekResult {
   programId: string;
   week: string;
@@ -38,7 +41,24 @@ export async function generateWeek(
     notBefore: input.notBefore,
   });
 
-  await deps.sessions.putSessions(plan.created);
+  // Each batch is announced as soon as it is stored: a retry finds those sessions stored and does
+  // not create (or announce) them again, so announcing after a later step would lose them.
+  for (let i = 0; i < plan.created.length; i += ANNOUNCE_BATCH) {
+    const batch = plan.created.slice(i, i + ANNOUNCE_BATCH);
+    await deps.sessions.putSessions(batch);
+    for (const s of batch) {
+      await deps.activity.record({
+        type: 'session.scheduled',
+        sessionId: s.sessionId,
+        clientId: s.clientId,
+        kind: s.kind,
+        start: s.start,
+        end: s.end,
+        date: s.date,
+        ...(s.clinicianId ? { clinicianId: s.clinicianId } : {}),
+      });
+    }
+  }
   // Every live session of the clients in scope gets its jobs, not only the new ones: a run that
   // failed after writing its sessions (and is retried) still schedules their reminders. Names are
   // deterministic, so re-creating a job replaces it; past jobs are never created.
@@ -56,18 +76,6 @@ export async function generateWeek(
   });
   await deps.sessions.putShortfalls(newShortfalls.map((s) => shortfallSchema.parse(s)));
 
-  for (const s of plan.created) {
-    await deps.activity.record({
-      type: 'session.scheduled',
-      sessionId: s.sessionId,
-      clientId: s.clientId,
-      kind: s.kind,
-      start: s.start,
-      end: s.end,
-      date: s.date,
-      ...(s.clinicianId ? { clinicianId: s.clinicianId } : {}),
-    });
-  }
   for (const s of newShortfalls) {
     await deps.activity.record({
       type: 'schedule.shortfall',
