@@ -75,6 +75,7 @@ export class FaultySmsSender implements SmsSender {
     return this.inner.isOptedOut(phone);
   }
   async optIn(phone: string) {
+    this.faults.check('sms');
     return this.inner.optIn(phone);
   }
 }
