@@ -11,7 +11,7 @@ import type { AttendanceStatus, Session } from '../domain/session.schema.ts';
 import { formatLocalDayTime, smsTemplates } from '../domain/sms-templates.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, NotFoundError } from './deps.ts';
+import { ConflictError, type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
 import { loadSessionContext } from './session-context.ts';
@@ -23,7 +23,7 @@ import { loadSessionContext } from './session-context.ts';
  * a late arrival (present, `missedAt` kept) and nothing more is sent.
  */
 export async function recordAttendance(
-  deps: Deps,
+  deps: EngagementPorts,
   input: { programId: string; sessionId: string; status: AttendanceStatus },
 ): Promise<Session> {
   const result = await withConflictRetry(async () => {
@@ -57,7 +57,7 @@ export async function recordAttendance(
  * and repeats nothing.
  */
 export async function checkAttendance(
-  deps: Deps,
+  deps: EngagementPorts & Ports<'sms'>,
   input: { programId: string; sessionId: string; start?: string | undefined },
 ) {
   const ctx = await loadSessionContext(deps, input.programId, input.sessionId);

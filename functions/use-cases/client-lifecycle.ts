@@ -3,7 +3,7 @@ import { reminderJobName } from '../domain/reminders.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
 import { OptInRefusedError } from '../ports/notifier.port.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, NotFoundError } from './deps.ts';
+import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
 import { sendClientSms } from './send-sms.ts';
 import { cancelSession } from './session-changes.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
@@ -46,7 +46,11 @@ async function futureSessions(deps: Pick<Deps, 'sessions' | 'clock'>, programId:
 }
 
 /** STOP: stops every later message at once; the client's pending reminder schedules are deleted. */
-export async function optOut(deps: Deps, programId: string, clientId: string): Promise<Client> {
+export async function optOut(
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'log'>,
+  programId: string,
+  clientId: string,
+): Promise<Client> {
   const program = await loadProgram(deps, programId);
   const { client } = await changeClient(deps, programId, clientId, (c) =>
     c.smsOptedOut ? undefined : { ...c, smsOptedOut: true },
@@ -65,7 +69,9 @@ export async function optOut(deps: Deps, programId: string, clientId: string): P
  * sessions are scheduled again and one confirmation is sent.
  */
 export async function optIn(
-  deps: Deps,
+  deps: Ports<
+    'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'log' | 'sms' | 'ledger' | 'activity'
+  >,
   programId: string,
   clientId: string,
   consent: Client['consent'] = { givenAt: deps.clock.now(), method: 'sms-keyword' },
@@ -105,7 +111,7 @@ export async function optIn(
 
 /** Records SMS consent given at intake or later (who gave it is in the audit log, not here). */
 export async function recordConsent(
-  deps: Deps,
+  deps: Ports<'programs' | 'clients'>,
   programId: string,
   clientId: string,
   consent: NonNullable<Client['consent']>,
@@ -125,7 +131,7 @@ export async function recordConsent(
  * commit point, the cancellations are idempotent.
  */
 export async function endEnrolment(
-  deps: Deps,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'log' | 'activity' | 'ledger'>,
   programId: string,
   clientId: string,
   status: 'discharged' | 'completed' = 'discharged',

@@ -45,3 +45,22 @@ export class NotFoundError extends Error {
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
+
+/** The ports a use case names: each takes the narrow set it uses, not all of Deps. */
+export type Ports<K extends keyof Deps> = Pick<Deps, K>;
+
+/** What evaluating engagement touches, and so every use case that ends by evaluating it. */
+export type EngagementPorts = Ports<
+  | 'programs'
+  | 'clients'
+  | 'sessions'
+  | 'screening'
+  | 'flags'
+  | 'scheduler'
+  | 'clock'
+  | 'activity'
+  | 'log'
+  | 'careTeam'
+  | 'ledger'
+  | 'appBaseUrl'
+>;

@@ -1,4 +1,4 @@
-import type { Deps } from './deps.ts';
+import type { EngagementPorts } from './deps.ts';
 import { evaluateClientEngagement, needsFollowUp } from './flags.ts';
 
 /**
@@ -9,7 +9,7 @@ import { evaluateClientEngagement, needsFollowUp } from './flags.ts';
  * A daily sweep catches what no write triggers (a gap that only grows with time).
  */
 export async function afterEngagementChange(
-  deps: Deps,
+  deps: EngagementPorts,
   programId: string,
   clientId: string,
   change: { attended?: boolean } = {},

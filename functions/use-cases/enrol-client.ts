@@ -6,7 +6,7 @@ import { recurringJobsFor, weekToGenerate } from '../domain/recurring-jobs.ts';
 import { findSlot } from '../domain/schedule.ts';
 import type { Session } from '../domain/session.schema.ts';
 import { addDays, addMinutes, isoWeekOf, isoWeekOfDate, localDateOf } from '../domain/zoned-time.ts';
-import { ConflictError, type Deps, NotFoundError } from './deps.ts';
+import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
 import { generateWeek } from './generate-week.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 
@@ -14,7 +14,11 @@ import { scheduleSessionJobs } from './session-jobs.ts';
  * Enrols a client and schedules the rest of the current week at once (and the next week when its
  * weekly generation already ran), with their reminders: no waiting for the weekly job.
  */
-export async function enrolClient(deps: Deps, programId: string, input: ClientInput) {
+export async function enrolClient(
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  programId: string,
+  input: ClientInput,
+) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const client = clientSchema.parse(input);
@@ -57,7 +61,11 @@ const INTAKE_WINDOW_MINUTES = 48 * 60;
  * When the track's next group is more than 48 hours away, an individual intake session with the
  * client's clinician is placed within 48 hours if their availability allows.
  */
-async function scheduleIntakeSession(deps: Deps, program: Program, client: Client): Promise<boolean> {
+async function scheduleIntakeSession(
+  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'clients'>,
+  program: Program,
+  client: Client,
+): Promise<boolean> {
   const now = deps.clock.now();
   const deadline = addMinutes(now, INTAKE_WINDOW_MINUTES);
   const clinician = (await deps.programs.listClinicians(program.id)).find((c) => c.id === client.clinicianId);
@@ -116,7 +124,11 @@ async function scheduleIntakeSession(deps: Deps, program: Program, client: Clien
 }
 
 /** Generates the current week from now on, and the next one if its weekly run is already past. */
-export async function scheduleCurrentWeeks(deps: Deps, programId: string, clientIds?: string[]) {
+export async function scheduleCurrentWeeks(
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  programId: string,
+  clientIds?: string[],
+) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const now = deps.clock.now();

@@ -12,7 +12,7 @@ import type { Program } from '../domain/program.schema.ts';
 import { addMinutes } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { type Deps, NotFoundError } from './deps.ts';
+import { type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
 
 export const escalationJobName = (flagId: string) => `esc-${flagId}`;
 const SYSTEM = 'cadence';
@@ -24,7 +24,7 @@ const SYSTEM = 'cadence';
  * failed run left undone are finished here, so a retry of whatever job called this re-drives them.
  */
 export async function evaluateClientEngagement(
-  deps: Deps,
+  deps: EngagementPorts,
   programId: string,
   clientId: string,
   known: { program?: Program; client?: Client } = {},
@@ -82,7 +82,7 @@ export function needsFollowUp(flag: Flag): boolean {
 
 /** Raises a flag: the flag (with its slot and audit entry) is the commit point; its follow-up comes after. */
 async function raiseFlag(
-  deps: Deps,
+  deps: EngagementPorts,
   program: Program,
   clientId: string,
   evaluation: RuleEvaluation,
@@ -118,7 +118,7 @@ async function raiseFlag(
  * flag, its escalation schedule (until acknowledged), the all-clear of a re-engaged one. Each side
  * effect is idempotent (ledger, schedule name), so a step repeated after a failed mark is harmless.
  */
-async function followUp(deps: Deps, program: Program, flag: Flag): Promise<Flag> {
+async function followUp(deps: EngagementPorts, program: Program, flag: Flag): Promise<Flag> {
   if (flag.status === 'open' && !flag.alertedAt) {
     await alertCareTeam(deps, {
       programId: program.id,
@@ -185,7 +185,7 @@ async function markFlag(
 
 /** Resolves an open flag (conditionally); false when it was resolved already. Then its follow-up. */
 async function closeFlag(
-  deps: Deps,
+  deps: EngagementPorts,
   program: Program,
   flag: Flag,
   how: { by: string; resolution: 're-engaged' | 'staff'; note?: string },
@@ -230,7 +230,12 @@ async function closeFlag(
  * resolve it. Conditional on the flag's version: acknowledging a flag resolved meanwhile changes
  * nothing (the resolution wins).
  */
-export async function acknowledgeFlag(deps: Deps, programId: string, flagId: string, by: string) {
+export async function acknowledgeFlag(
+  deps: Ports<'flags' | 'clock' | 'activity' | 'scheduler'>,
+  programId: string,
+  flagId: string,
+  by: string,
+) {
   const flag = await deps.flags.getFlag(programId, flagId);
   if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
   const now = deps.clock.now();
@@ -252,14 +257,25 @@ export async function acknowledgeFlag(deps: Deps, programId: string, flagId: str
   return updated;
 }
 
-export async function acknowledgeClientFlags(deps: Deps, programId: string, clientId: string, by: string) {
+export async function acknowledgeClientFlags(
+  deps: Ports<'flags' | 'clock' | 'activity' | 'scheduler'>,
+  programId: string,
+  clientId: string,
+  by: string,
+) {
   const open = (await deps.flags.listFlagsByClient(programId, clientId)).filter(
     (f) => f.status === 'open' && !f.acknowledgedAt,
   );
   return Promise.all(open.map((f) => acknowledgeFlag(deps, programId, f.flagId, by)));
 }
 
-export async function resolveFlag(deps: Deps, programId: string, flagId: string, by: string, note?: string) {
+export async function resolveFlag(
+  deps: EngagementPorts,
+  programId: string,
+  flagId: string,
+  by: string,
+  note?: string,
+) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const flag = await deps.flags.getFlag(programId, flagId);
@@ -276,7 +292,11 @@ export async function resolveFlag(deps: Deps, programId: string, flagId: string,
  * goes out first (once, through the ledger); `escalatedAt` is marked after it, so a refused alert
  * is retried rather than marked done.
  */
-export async function escalateFlag(deps: Deps, programId: string, flagId: string) {
+export async function escalateFlag(
+  deps: Ports<'flags' | 'clock' | 'activity' | 'careTeam' | 'ledger' | 'appBaseUrl'>,
+  programId: string,
+  flagId: string,
+) {
   const flag = await deps.flags.getFlag(programId, flagId);
   if (flag?.status !== 'open' || flag.acknowledgedAt || flag.escalatedAt) return { escalated: false };
   await alertCareTeam(deps, {
@@ -303,7 +323,7 @@ export async function escalateFlag(deps: Deps, programId: string, flagId: string
  * unconfirmed-sends check always runs. When any client failed, the job fails at the end so that
  * its retry evaluates again (evaluation is idempotent).
  */
-export async function sweepEngagement(deps: Deps, programId: string) {
+export async function sweepEngagement(deps: EngagementPorts, programId: string) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const clients = (await deps.clients.listClients(programId)).filter((c) => c.status === 'active');

@@ -1,6 +1,6 @@
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
 import { type Session, shortfallSchema } from '../domain/session.schema.ts';
-import { type Deps, NotFoundError } from './deps.ts';
+import { type Deps, NotFoundError, type Ports } from './deps.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 
 /** Sessions written (and announced) together: one BatchWriteItem request, so a batch is stored whole or not at all. */
@@ -20,7 +20,7 @@ export interface GenerateWeekResult {
  * so a rerun (a retried or duplicated schedule) writes nothing new.
  */
 export async function generateWeek(
-  deps: Deps,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
   input: { programId: string; week: string; clientIds?: string[]; notBefore?: string },
 ): Promise<GenerateWeekResult & { createdSessions: Session[] }> {
   const program = await deps.programs.getProgram(input.programId);

@@ -14,7 +14,7 @@ import {
 } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, NotFoundError } from './deps.ts';
+import { ConflictError, type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
 import { inParallel } from './session-jobs.ts';
@@ -37,7 +37,11 @@ export const screenJobName = (
  * every run: the screen, the deadline job, the notice (now, or a job at the end of quiet hours).
  * A run that failed half-way is finished by its retry. The clock is read once.
  */
-export async function drawScreensForDay(deps: Deps, programId: string, date: string) {
+export async function drawScreensForDay(
+  deps: EngagementPorts & Ports<'random' | 'sms'>,
+  programId: string,
+  date: string,
+) {
   const now = deps.clock.now();
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
@@ -77,7 +81,12 @@ export async function drawScreensForDay(deps: Deps, programId: string, date: str
 const SELECTION_CONCURRENCY = 8;
 
 /** Draws and stores the record; when another run stored one first, that one is the draw. */
-async function makeDraw(deps: Deps, program: Program, date: string, now: string) {
+async function makeDraw(
+  deps: Ports<'sessions' | 'clients' | 'screening' | 'random' | 'activity'>,
+  program: Program,
+  date: string,
+  now: string,
+) {
   const policy = program.drugScreens!;
   const programId = program.id;
   const week = isoWeekOfDate(date);
@@ -159,7 +168,7 @@ async function makeDraw(deps: Deps, program: Program, date: string, now: string)
 
 /** One selection's steps, each idempotent: the screen, the deadline job, the notice. */
 async function ensureSelection(
-  deps: Deps,
+  deps: EngagementPorts & Ports<'sms'>,
   s: {
     program: Program;
     draw: DrawRecord;
@@ -207,7 +216,12 @@ async function ensureSelection(
 }
 
 /** The neutral notice, once (ledger), naming the deadline set at draw time. */
-export async function sendScreenNotice(deps: Deps, programId: string, clientId: string, date: string) {
+export async function sendScreenNotice(
+  deps: Ports<'programs' | 'clients' | 'screening' | 'sms' | 'ledger' | 'clock' | 'activity' | 'log'>,
+  programId: string,
+  clientId: string,
+  date: string,
+) {
   const [program, client, screen] = await Promise.all([
     deps.programs.getProgram(programId),
     deps.clients.getClient(programId, clientId),
@@ -230,7 +244,12 @@ export async function sendScreenNotice(deps: Deps, programId: string, clientId: 
 }
 
 /** At the window's end: no result is a no-show (unless staff recorded one meanwhile: theirs wins). */
-export async function checkScreenDeadline(deps: Deps, programId: string, clientId: string, date: string) {
+export async function checkScreenDeadline(
+  deps: EngagementPorts,
+  programId: string,
+  clientId: string,
+  date: string,
+) {
   const screen = await deps.screening.getScreen(programId, clientId, date);
   if (!screen) return { skipped: 'no screen' };
   if (screen.result && screen.result !== 'no-show') return { skipped: 'result recorded' };
@@ -250,7 +269,7 @@ const SYSTEM = 'cadence';
  * call, so a retry after a failed alert sends it.
  */
 export async function recordScreenResult(
-  deps: Deps,
+  deps: EngagementPorts,
   input: { programId: string; clientId: string; date: string; result: ScreenResult; by?: string },
 ) {
   const program = await deps.programs.getProgram(input.programId);
@@ -329,7 +348,7 @@ export async function recordScreenResult(
 }
 
 /** Per client: the draws they were eligible for, times selected, last selected; and who was never selected. */
-export async function screensReport(deps: Deps, program: Program, from: string, to: string) {
+export async function screensReport(deps: Ports<'screening'>, program: Program, from: string, to: string) {
   const draws = await deps.screening.listDraws(program.id, from, to);
   const rows = new Map<
     string,
@@ -358,4 +377,5 @@ export async function screensReport(deps: Deps, program: Program, from: string, 
   };
 }
 
-export const localDateNow = (deps: Deps, program: Program) => localDateOf(deps.clock.now(), program.timezone);
+export const localDateNow = (deps: Ports<'clock'>, program: Program) =>
+  localDateOf(deps.clock.now(), program.timezone);

@@ -3,7 +3,7 @@ import { planReminder, quietHoursFor, reminderFireTime, reminderMessageKey } fro
 import type { Session } from '../domain/session.schema.ts';
 import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../domain/zoned-time.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, NotFoundError } from './deps.ts';
+import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
 
 /**
@@ -11,7 +11,11 @@ import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
  * suppressed (`cancelled`), and any job that fires anyway finds the session cancelled. The write
  * is conditional on the session's version, re-read on conflict (a check-in or a move meanwhile).
  */
-export async function cancelSession(deps: Deps, program: Program, session: Session): Promise<Session> {
+export async function cancelSession(
+  deps: Ports<'sessions' | 'scheduler' | 'activity' | 'clock' | 'clients' | 'ledger'>,
+  program: Program,
+  session: Session,
+): Promise<Session> {
   let current = session;
   let cancelledHere = false;
   const cancelled = await withConflictRetry(async () => {
@@ -58,7 +62,11 @@ export async function cancelSession(deps: Deps, program: Program, session: Sessi
   return cancelled;
 }
 
-export async function cancelSessionById(deps: Deps, programId: string, sessionId: string): Promise<Session> {
+export async function cancelSessionById(
+  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'activity' | 'clock' | 'clients' | 'ledger'>,
+  programId: string,
+  sessionId: string,
+): Promise<Session> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
   const session = await deps.sessions.getSession(programId, sessionId);
@@ -68,7 +76,7 @@ export async function cancelSessionById(deps: Deps, programId: string, sessionId
 
 /** Moves a session: same id, new time, version bumped; the old schedules are deleted and recreated. */
 export async function rescheduleSession(
-  deps: Deps,
+  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'activity' | 'clock' | 'clients'>,
   input: { programId: string; sessionId: string; start: string },
 ): Promise<Session> {
   const program = await deps.programs.getProgram(input.programId);

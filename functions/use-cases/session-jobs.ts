@@ -3,11 +3,11 @@ import type { Program } from '../domain/program.schema.ts';
 import type { Session } from '../domain/session.schema.ts';
 import { jobsForSession, sessionJobNames } from '../domain/session-jobs.ts';
 import type { OneTimeJob } from '../ports/job-scheduler.port.ts';
-import type { Deps } from './deps.ts';
+import type { Ports } from './deps.ts';
 
 /** Creates (or replaces, by name) the reminder and attendance-check schedules of sessions. */
 export async function scheduleSessionJobs(
-  deps: Deps,
+  deps: Ports<'clock' | 'clients' | 'scheduler'>,
   program: Program,
   sessions: Session[],
   clients?: Client[],
@@ -42,6 +42,6 @@ export async function inParallel<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export async function cancelSessionJobs(deps: Deps, program: Program, sessions: Session[]) {
+export async function cancelSessionJobs(deps: Ports<'scheduler'>, program: Program, sessions: Session[]) {
   await deps.scheduler.cancel(sessions.flatMap((s) => sessionJobNames(program, s.sessionId)));
 }
