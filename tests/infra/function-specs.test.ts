@@ -158,6 +158,29 @@ describe('function specs: what one entry wires', () => {
     }
   });
 
+  it('reserves concurrency only for the functions the stage config names', () => {
+    const reserved = Object.fromEntries(
+      specs.map((spec) => [
+        spec.name,
+        extended.statelessTemplate.findResources('AWS::Lambda::Function')[fnId(spec.name)]!.Properties
+          .ReservedConcurrentExecutions,
+      ]),
+    );
+    expect(reserved).toEqual({
+      'generate-week': undefined,
+      'send-reminder': 5,
+      'draw-screens': undefined,
+      'escalate-flag': undefined,
+      'sweep-engagement': undefined,
+    });
+  });
+
+  it("links alerts to the configured appBaseUrl (the web app's), on alerting functions only", () => {
+    expect(envOf('escalate-flag').APP_BASE_URL).toBe('https://cadence.clinic.example');
+    expect(envOf('sweep-engagement').APP_BASE_URL).toBe('https://cadence.clinic.example');
+    expect(envOf('send-reminder').APP_BASE_URL).toBeUndefined();
+  });
+
   it('keeps cdk-nag clean as functions are added', () => {
     expect(nagFindings(extended.stateless)).toEqual([]);
   });
@@ -235,6 +258,19 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
     }));
     expect(() => define(withoutDraws, configInput)).toThrow(
       /program sunrise needs a recurring draw-screens job/,
+    );
+  });
+
+  it('refuses alerting functions when alert links have no base URL (no api function, no appBaseUrl)', () => {
+    const { appBaseUrl: _, ...withoutUrl } = configInput;
+    expect(() => define(specs, withoutUrl)).toThrow(
+      /escalate-flag sends care-team alerts, whose links need a base URL: set appBaseUrl in infra\/config\.ts or deploy the api function/,
+    );
+  });
+
+  it('refuses reserved concurrency for a function that is not deployed', () => {
+    expect(() => define(specs, { ...configInput, reservedConcurrency: { 'check-screen': 2 } })).toThrow(
+      /reservedConcurrency names check-screen, which is not deployed/,
     );
   });
 

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_REMINDER_OFFSET_MINUTES } from '../../functions/domain/program.schema.ts';
+import {
+  loadStageConfig,
+  parseStageConfig,
+  STAGE_CONFIGS,
+  type Stage,
+  type StageConfigInput,
+} from '../../infra/config.ts';
+
+/** The error synthesis stops with, for a config of `stage` (what `npm run synth` prints). */
+function refusal(input: StageConfigInput, stage: Stage): string {
+  try {
+    loadStageConfig(stage, { ...STAGE_CONFIGS, [stage]: input });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`the ${stage} config was accepted`);
+}
+
+const prod = STAGE_CONFIGS.prod;
+
+describe('prod config: synthesis refuses what cannot work, in one line naming the field', () => {
+  it('accepts the shipped prod config (its example values are to be replaced: docs/deploy.md)', () => {
+    const { config } = loadStageConfig('prod');
+    expect(config.opsEmails.length).toBeGreaterThan(0);
+    expect(config.careTeam.length).toBeGreaterThan(0);
+    expect(config.sms.originationNumber).toMatch(/^\+1\d{10}$/);
+    // placeholders, not someone's real address or number
+    for (const email of [...config.opsEmails, ...config.careTeam.map((m) => m.email)])
+      expect(email).toMatch(/\.example$/);
+    expect(config.sms.originationNumber).toMatch(/^\+1\d{3}55501\d\d$/);
+  });
+
+  it.each([
+    [
+      'opsEmails',
+      { ...prod, opsEmails: [] },
+      /^invalid prod config \(infra\/config\.ts\): opsEmails: prod needs/,
+    ],
+    [
+      'careTeam',
+      { ...prod, careTeam: [] },
+      /^invalid prod config \(infra\/config\.ts\): careTeam: prod needs/,
+    ],
+    [
+      'sms.originationNumber',
+      { ...prod, sms: { ...prod.sms, originationNumber: undefined } },
+      /^invalid prod config \(infra\/config\.ts\): sms\.originationNumber: prod needs a registered origination number/,
+    ],
+  ] as const)('refuses a prod config without %s', (_field, input, message) => {
+    const error = refusal(input as StageConfigInput, 'prod');
+    expect(error).toMatch(message);
+    expect(error).not.toContain('\n');
+    expect(error.split('; ')).toHaveLength(1);
+  });
+
+  it('lets dev go without recipients or an origination number (the SMS sandbox texts verified numbers)', () => {
+    const { config } = loadStageConfig('dev');
+    expect(config.opsEmails).toEqual([]);
+    expect(config.careTeam).toEqual([]);
+    expect(config.sms.originationNumber).toBeUndefined();
+  });
+
+  it.each(['dev', 'prod'] as const)(
+    'refuses, in %s, a reminder offset beyond what weekly generation can serve (MAX_REMINDER_OFFSET_MINUTES)',
+    (stage) => {
+      const base = STAGE_CONFIGS[stage];
+      const program = base.programs[0]!;
+      const withOffset = (minutes: number): StageConfigInput => ({
+        ...base,
+        programs: [{ ...program, reminders: { offsetsMinutes: [120, minutes] } }],
+      });
+      const error = refusal(withOffset(MAX_REMINDER_OFFSET_MINUTES + 1), stage);
+      expect(error).toMatch(
+        new RegExp(
+          `^invalid ${stage} config \\(infra/config\\.ts\\): programs\\.0\\.reminders\\.offsetsMinutes\\.1: at most ${MAX_REMINDER_OFFSET_MINUTES} minutes`,
+        ),
+      );
+      expect(error).not.toContain('\n');
+      expect(() => parseStageConfig(withOffset(MAX_REMINDER_OFFSET_MINUTES), stage)).not.toThrow();
+    },
+  );
+});
+
+describe('care team: each member receives their own programs', () => {
+  const withCareTeam = (careTeam: StageConfigInput['careTeam']): StageConfigInput => ({
+    ...prod,
+    programs: [
+      { id: 'sunrise', reminders: { offsetsMinutes: [120] } },
+      { id: 'harbor', reminders: { offsetsMinutes: [120] } },
+    ],
+    careTeam,
+  });
+
+  it('accepts members of configured programs', () => {
+    const config = parseStageConfig(
+      withCareTeam([
+        { email: 'lee@clinic.example', programs: ['sunrise'] },
+        { email: 'kim@clinic.example', programs: ['sunrise', 'harbor'] },
+      ]),
+      'prod',
+    );
+    expect(config.careTeam.map((m) => m.programs)).toEqual([['sunrise'], ['sunrise', 'harbor']]);
+  });
+
+  it('refuses a program that is not configured, naming the entry', () => {
+    expect(refusal(withCareTeam([{ email: 'lee@clinic.example', programs: ['sunrse'] }]), 'prod')).toMatch(
+      /careTeam\.0\.programs\.0: unknown program sunrse: expected one of the ids under programs \(sunrise, harbor\)/,
+    );
+  });
+
+  it('refuses a member with no program (they would receive nothing)', () => {
+    expect(refusal(withCareTeam([{ email: 'lee@clinic.example', programs: [] }]), 'prod')).toMatch(
+      /careTeam\.0\.programs: expected at least one program id/,
+    );
+  });
+
+  it('refuses the same address twice (one subscription per address)', () => {
+    expect(
+      refusal(
+        withCareTeam([
+          { email: 'lee@clinic.example', programs: ['sunrise'] },
+          { email: 'Lee@clinic.example', programs: ['harbor'] },
+        ]),
+        'prod',
+      ),
+    ).toMatch(/careTeam\.1\.email: Lee@clinic\.example is listed twice/);
+  });
+});
+
+describe('other settings', () => {
+  it('takes an https appBaseUrl for alert links, never a .invalid placeholder', () => {
+    expect(
+      parseStageConfig({ ...prod, appBaseUrl: 'https://cadence.clinic.example/' }, 'prod').appBaseUrl,
+    ).toBe('https://cadence.clinic.example');
+    expect(refusal({ ...prod, appBaseUrl: 'https://cadence.invalid' }, 'prod')).toMatch(
+      /appBaseUrl: expected a reachable host/,
+    );
+    expect(refusal({ ...prod, appBaseUrl: 'http://cadence.clinic.example' }, 'prod')).toMatch(
+      /appBaseUrl: expected an https URL/,
+    );
+  });
+
+  it('reserves concurrency only for functions Cadence has', () => {
+    expect(
+      parseStageConfig({ ...prod, reservedConcurrency: { 'send-reminder': 5 } }, 'prod').reservedConcurrency,
+    ).toEqual({ 'send-reminder': 5 });
+    expect(() =>
+      parseStageConfig({ ...prod, reservedConcurrency: { 'send-reminders': 5 } as never }, 'prod'),
+    ).toThrow(/reservedConcurrency/);
+  });
+});
