@@ -6,7 +6,7 @@ import { recurringJobsFor, weekToGenerate } from '../domain/recurring-jobs.ts';
 import { findSlot } from '../domain/schedule.ts';
 import type { Session } from '../domain/session.schema.ts';
 import { addDays, addMinutes, isoWeekOf, isoWeekOfDate, localDateOf } from '../domain/zoned-time.ts';
-import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
+import { ConflictError, NotFoundError, type Ports } from './deps.ts';
 import { generateWeek } from './generate-week.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 

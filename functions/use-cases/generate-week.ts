@@ -1,6 +1,6 @@
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
 import { type Session, shortfallSchema } from '../domain/session.schema.ts';
-import { type Deps, NotFoundError, type Ports } from './deps.ts';
+import { NotFoundError, type Ports } from './deps.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 
 /** Sessions written (and announced) together: one BatchWriteItem request, so a batch is stored whole or not at all. */

@@ -14,7 +14,7 @@ import {
 } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
+import { ConflictError, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
 import { inParallel } from './session-jobs.ts';

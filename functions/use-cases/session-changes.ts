@@ -3,7 +3,7 @@ import { planReminder, quietHoursFor, reminderFireTime, reminderMessageKey } fro
 import type { Session } from '../domain/session.schema.ts';
 import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../domain/zoned-time.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
+import { ConflictError, NotFoundError, type Ports } from './deps.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
 
 /**
