@@ -1,3 +1,4 @@
+import { weekToGenerate } from '../domain/recurring-jobs.ts';
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
 import { type Session, shortfallSchema } from '../domain/session.schema.ts';
 import { NotFoundError, type Ports } from './deps.ts';
@@ -13,6 +14,18 @@ export interface GenerateWeekResult {
   existing: number;
   shortfalls: number;
   unplaced: UnplacedSession[];
+}
+
+/** The week a recurring schedule asks for: the one after the week it was due in (retries generate the same). */
+export async function generateScheduledWeek(
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  job: { programId: string; scheduledTime?: string | undefined; week?: string | undefined },
+) {
+  const program = await deps.programs.getProgram(job.programId);
+  if (!program) throw new NotFoundError(`program ${job.programId} does not exist`);
+  const week = job.week ?? weekToGenerate(program, job.scheduledTime ?? deps.clock.now());
+  const { createdSessions: _, ...result } = await generateWeek(deps, { programId: program.id, week });
+  return result;
 }
 
 /**

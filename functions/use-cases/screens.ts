@@ -30,6 +30,20 @@ export const screenJobName = (
   clientId: string,
 ) => `scr-${phase[0]}-${date}-${deterministicId('', programId, clientId).slice(1)}`;
 
+/** The draw a recurring schedule asks for: the local date it was due, even if delivered late or retried. */
+export async function drawScreensWhenDue(
+  deps: EngagementPorts & Ports<'random' | 'sms'>,
+  job: { programId: string; scheduledTime?: string | undefined },
+) {
+  const program = await deps.programs.getProgram(job.programId);
+  if (!program) throw new NotFoundError(`program ${job.programId} does not exist`);
+  const date = localDateOf(job.scheduledTime ?? deps.clock.now(), program.timezone);
+  const result = await drawScreensForDay(deps, program.id, date);
+  return 'draw' in result
+    ? { drawId: result.draw!.drawId, reused: result.reused, selected: result.draw!.selections.length }
+    : result;
+}
+
 /**
  * The day's random drug-screen draw for a program. The draw record (pool, seed, selections) is the
  * decision, written once: a rerun (a retried or duplicated schedule) finds it and never draws
