@@ -59,6 +59,26 @@ export const PRICES = {
     source: 'https://aws.amazon.com/cloudwatch/pricing/ (Standard log ingestion)',
     perGbIngested: 0.5,
   },
+  // Fixed monthly costs of a deployment (docs/deploy.md, "Monthly cost"; tests/infra checks the figures).
+  cloudwatchAlarms: {
+    source:
+      'https://aws.amazon.com/cloudwatch/pricing/ (standard-resolution alarm; a metric-math alarm per metric)',
+    perAlarmMetricMonth: 0.1,
+  },
+  kms: {
+    source: 'https://aws.amazon.com/kms/pricing/ (customer managed key)',
+    perKeyMonth: 1.0,
+    /** Automatic yearly rotation: the first and second rotation add one key-month each. */
+    billedRotations: 2,
+  },
+  cognito: {
+    source: 'https://aws.amazon.com/cognito/pricing/ (user pools, Plus feature plan; no free tier on Plus)',
+    plusPerMonthlyActiveUser: 0.02,
+  },
+  backup: {
+    source: 'https://aws.amazon.com/backup/pricing/ (Amazon DynamoDB backup, warm storage)',
+    dynamodbPerGbMonth: 0.1,
+  },
 } as const;
 
 /** Not prices: the model's assumptions about real AWS latencies and client behaviour. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PRICES } from '../../bench/prices.ts';
 import { EventBridgeJobScheduler } from '../../functions/adapters/aws/eventbridge-scheduler.adapter.ts';
 import type { JobTarget } from '../../functions/ports/job-scheduler.port.ts';
 import { loadStageConfig } from '../../infra/config.ts';
@@ -308,5 +309,73 @@ describe('prod protections', () => {
     for (const construct of [prod.stateful.scheduleGroup.role, prod.stateful.scheduleGroup.deadLetterQueue]) {
       expect(prod.statefulTemplate.toJSON().Resources[logicalId(construct)]).toBeDefined();
     }
+  });
+});
+
+describe('docs/deploy.md states what the templates hold', () => {
+  const doc = readFileSync('docs/deploy.md', 'utf8');
+  /** The data rows of the markdown table under `heading`, as cells. */
+  const tableUnder = (heading: string) => {
+    const section = doc.slice(doc.indexOf(`\n${heading}\n`) + heading.length + 2);
+    const lines = section.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('|'));
+    const end = lines.findIndex((l, i) => i > start && !l.startsWith('|'));
+    return lines.slice(start + 2, end).map((row) =>
+      row
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
+  };
+  const usd = (cell: string) => Number(cell.replace(/\*/g, ''));
+
+  it.each(stages)('gives the real alarm count of the %s stage, and what they cost', (stage) => {
+    const built = shippedCadence(stage);
+    const alarms = [built.statefulTemplate, built.statelessTemplate].flatMap((t) =>
+      Object.values(t.findResources('AWS::CloudWatch::Alarm')),
+    );
+    // CloudWatch bills a metric-math alarm per metric it reads
+    const alarmMetrics = alarms.reduce(
+      (n, a) =>
+        n +
+        (a.Properties.Metrics
+          ? a.Properties.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).length
+          : 1),
+      0,
+    );
+    expect(doc).toContain(
+      `Cadence creates **${alarms.length} alarms** (${alarmMetrics} alarm metrics) in each stage`,
+    );
+    const [row] = tableUnder('## Monthly cost').filter(([item]) => item === 'CloudWatch alarms');
+    const price = PRICES.cloudwatchAlarms.perAlarmMetricMonth;
+    expect(row![1]).toBe(`${alarms.length} alarms, ${alarmMetrics} metrics × USD ${price.toFixed(2)}`);
+    expect(usd(row![2]!)).toBeCloseTo(alarmMetrics * price, 2);
+  });
+
+  it('prices the KMS keys the stateful stack holds, and Cognito Plus per monthly active user', () => {
+    const keys = Object.keys(shippedCadence('prod').statefulTemplate.findResources('AWS::KMS::Key')).length;
+    const rows = tableUnder('## Monthly cost');
+    const kms = rows.find(([item]) => item === 'KMS keys')!;
+    expect(kms[1]).toMatch(new RegExp(`^${keys} keys × USD ${PRICES.kms.perKeyMonth.toFixed(2)}`));
+    expect(usd(kms[2]!)).toBeCloseTo(keys * PRICES.kms.perKeyMonth, 2);
+    const cognito = rows.find(([item]) => item!.startsWith('Cognito user pool, **Plus** plan'))!;
+    expect(cognito[1]).toContain(
+      `USD ${PRICES.cognito.plusPerMonthlyActiveUser} per monthly active staff member`,
+    );
+    expect(cognito[1]).toContain(`(30 staff: ${(30 * PRICES.cognito.plusPerMonthlyActiveUser).toFixed(2)})`);
+    const backup = rows.find(([item]) => item!.startsWith('AWS Backup'))!;
+    const [, copies, gb] = /(\d+) × ([\d.]+) GB\)/.exec(backup[1]!)!;
+    expect(Number(copies)).toBe(TABLE_BACKUP.retention.toDays());
+    expect(usd(backup[2]!)).toBeCloseTo(Number(copies) * Number(gb) * PRICES.backup.dynamodbPerGbMonth, 2);
+    // the total is the sum of the rows above it
+    const total = rows.at(-1)!;
+    expect(total[0]).toMatch(/^\*\*total/);
+    const sum = rows.slice(0, -1).reduce((n, r) => n + usd(r[2]!), 0);
+    expect(usd(total[2]!)).toBeCloseTo(sum, 2);
+  });
+
+  it('links nowhere outside the repository', () => {
+    expect(doc).not.toMatch(/\]\(\.\.\//);
+    expect(doc).not.toContain('shared/');
   });
 });

@@ -16,6 +16,7 @@ import {
   resourcesFor,
   type Statement,
   type SynthesizedCadence,
+  shippedCadence,
   statementsOfRole,
   synthCadence,
 } from './cadence-app.ts';
@@ -33,8 +34,7 @@ const arnOf = (name: string) =>
   `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:cadence-dev-${name}`;
 
 beforeAll(() => {
-  // The one synthesis that bundles the handlers (the other infra tests skip it to stay fast).
-  dev = synthCadence('dev', { bundle: true });
+  dev = shippedCadence('dev');
   generateWeek = dev.stateless.functions.get('generate-week')!;
   generateWeekStatements = statementsOfRole(dev.statelessTemplate, logicalId(generateWeek.executionRole));
   tableArn = resourcesFor(generateWeekStatements, 'dynamodb:GetItem')[0]!;
@@ -148,16 +148,24 @@ describe('stateless stack: the generate-week function', () => {
     expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
-  it.each(FUNCTION_SPECS.map((s) => s.name))(
-    'bundles %s as an ES module exporting handler, with its source map',
-    (name) => {
-      const asset = dev.stateless.functions.get(name)!.node.findChild('Code') as Asset;
-      const dir = join(dev.app.outdir, asset.assetPath);
-      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-    },
-  );
+  describe('bundles', () => {
+    let bundled: SynthesizedCadence;
+    beforeAll(() => {
+      // The one synthesis of the infra tests that bundles the handlers: the others skip it to stay fast.
+      bundled = synthCadence('dev', { bundle: true });
+    });
+
+    it.each(FUNCTION_SPECS.map((s) => s.name))(
+      'bundles %s as an ES module exporting handler, with its source map',
+      (name) => {
+        const asset = bundled.stateless.functions.get(name)!.node.findChild('Code') as Asset;
+        const dir = join(bundled.app.outdir, asset.assetPath);
+        expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+        const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+        expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      },
+    );
+  });
 
   it('logs to its own encrypted log group with the configured retention', () => {
     const logGroupId = logicalId(generateWeek.logGroup);
