@@ -38,14 +38,23 @@ export function shippedCadence(stage: Stage): SynthesizedCadence {
 
 /**
  * Builds and synthesizes both stacks of a stage; call it in beforeAll for a config or function list
- * of the test's own (shippedCadence serves the shipped ones). Only `bundle: true` bundles the handlers.
+ * of the test's own (shippedCadence serves the shipped ones). Two slow parts are opt-in, each used
+ * by one test file: `bundle` bundles the handlers (it changes no template property but asset
+ * hashes), `validate` runs CDK's built-in CloudFormation validation (a WebAssembly rule engine,
+ * about 2 s per process; `npm run synth` always runs it, and cdk.json makes its findings errors).
  */
 export function synthCadence(
   stage: Stage,
-  overrides: { config?: StageConfig; functions?: readonly FunctionSpec[]; bundle?: boolean } = {},
+  overrides: {
+    config?: StageConfig;
+    functions?: readonly FunctionSpec[];
+    bundle?: boolean;
+    validate?: boolean;
+  } = {},
 ): SynthesizedCadence {
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': overrides.bundle ? ['**'] : [] },
+    builtinCloudFormationValidation: overrides.validate ?? false,
   });
   const config = overrides.config ?? loadStageConfig(stage).config;
   const stacks = defineCadence(app, { stage, config, functions: overrides.functions });
