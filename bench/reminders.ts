@@ -19,7 +19,7 @@ import {
   usageSince,
 } from './support.ts';
 
-/** send-reminder's reserved concurrency (infra/functions.ts): at most this many sends in flight. */
+/** Sends in flight at once: prod's reservedConcurrency for send-reminder (infra/config.ts), or 5 (docs/deploy.md). */
 export const SEND_REMINDER_CONCURRENCY = functionSpec('send-reminder').reservedConcurrency ?? 5;
 
 /** SNS behind the real adapter (SnsSmsSender), answered in-process by aws-sdk-client-mock. */
