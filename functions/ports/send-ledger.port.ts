@@ -12,6 +12,11 @@ export interface SendLedger {
   claim(key: SendKey, claimedAt: string): Promise<boolean>;
   confirm(key: SendKey, messageId: string, sentAt: string): Promise<void>;
   /**
+   * Claims and settles in one conditional write, for an outcome known before anything is sent (a
+   * suppression): true when this caller recorded it, false when the message was claimed before.
+   */
+  settle(key: SendKey, outcome: string, at: string): Promise<boolean>;
+  /**
    * Gives a claim back when the provider refused the message outright (throttled, 4xx/5xx with a
    * response): nothing went out, so a retry may send it. Only a still-unconfirmed claim is released.
    */

@@ -63,6 +63,8 @@ export async function checkAttendance(
   const ctx = await loadSessionContext(deps, input.programId, input.sessionId);
   if (!ctx) return { skipped: 'gone' };
   const { program, client } = ctx;
+  // A client who left (discharge, completion) is no one's miss: nothing is recorded or sent.
+  if (client.status !== 'active') return { skipped: `the client is ${client.status}` };
   let session = ctx.session;
   for (let attempt = 1; ; attempt++) {
     if (input.start !== undefined && input.start !== session.start) return { skipped: 'the session moved' };

@@ -1,6 +1,6 @@
 import type { AlertCategory, CareTeamReason } from '../ports/notifier.port.ts';
 import type { Deps } from './deps.ts';
-import { guarded } from './send-sms.ts';
+import { confirmSent, guarded } from './send-sms.ts';
 
 const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
   'missed-session': 'warning',
@@ -64,6 +64,6 @@ export async function alertCareTeam(
     ...(alert.flagId ? { flagId: alert.flagId } : {}),
     body,
   });
-  await deps.ledger.confirm(key, messageId, deps.clock.now());
+  await confirmSent(deps.ledger, key, messageId, deps.clock.now());
   return true;
 }

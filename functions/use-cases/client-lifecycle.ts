@@ -38,10 +38,15 @@ export async function changeClient(
   }, `client ${clientId}`);
 }
 
-async function futureSessions(deps: Pick<Deps, 'sessions' | 'clock'>, programId: string, clientId: string) {
+async function futureSessions(
+  deps: Pick<Deps, 'sessions' | 'clock'>,
+  programId: string,
+  clientId: string,
+  options: { includeCancelled?: boolean } = {},
+) {
   const now = deps.clock.now();
   return (await deps.sessions.listSessionsByClient(programId, clientId, { from: now })).filter(
-    (s) => s.status !== 'cancelled',
+    (s) => options.includeCancelled || s.status !== 'cancelled',
   );
 }
 
@@ -95,6 +100,9 @@ export async function optIn(
   }
   const { client: updated } = await changeClient(deps, programId, clientId, (c) => {
     if (c.status !== 'active') throw new ConflictError(`client ${clientId} is ${c.status}`);
+    // Opted in already on this consent (a retried request): nothing to write, the rest is ensured.
+    if (!c.smsOptedOut && c.smsConsent && JSON.stringify(c.consent) === JSON.stringify(consent))
+      return undefined;
     return { ...c, smsOptedOut: false, smsConsent: true, consent };
   });
   await scheduleSessionJobs(deps, program, await futureSessions(deps, programId, clientId), [updated]);
@@ -140,7 +148,8 @@ export async function endEnrolment(
   const { client } = await changeClient(deps, programId, clientId, (c) =>
     c.status === status ? undefined : { ...c, status, endedAt: deps.clock.now() },
   );
-  const sessions = await futureSessions(deps, programId, clientId);
+  // Cancelled ones too: a retry after a failure finishes their cancellation (each step is idempotent).
+  const sessions = await futureSessions(deps, programId, clientId, { includeCancelled: true });
   await cancelSessionJobs(deps, program, sessions);
   for (const session of sessions) await cancelSession(deps, program, session);
   deps.log.info('client enrolment ended', { programId, clientId, status });

@@ -15,7 +15,7 @@ import { scheduleSessionJobs } from './session-jobs.ts';
  * weekly generation already ran), with their reminders: no waiting for the weekly job.
  */
 export async function enrolClient(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
   programId: string,
   input: ClientInput,
 ) {
@@ -62,7 +62,7 @@ const INTAKE_WINDOW_MINUTES = 48 * 60;
  * client's clinician is placed within 48 hours if their availability allows.
  */
 async function scheduleIntakeSession(
-  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'clients'>,
+  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'clients' | 'ledger'>,
   program: Program,
   client: Client,
 ): Promise<boolean> {
@@ -125,7 +125,7 @@ async function scheduleIntakeSession(
 
 /** Generates the current week from now on, and the next one if its weekly run is already past. */
 export async function scheduleCurrentWeeks(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
   programId: string,
   clientIds?: string[],
 ) {

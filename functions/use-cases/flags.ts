@@ -128,7 +128,8 @@ async function followUp(deps: EngagementPorts, program: Program, flag: Flag): Pr
       flagId: flag.flagId,
       text: `Disengagement (${flag.rule}): ${flag.explanation}`,
     });
-    flag = await markFlag(deps, flag, (f) => (f.alertedAt ? undefined : { alertedAt: deps.clock.now() }));
+    flag = (await markFlag(deps, flag, (f) => (f.alertedAt ? undefined : { alertedAt: deps.clock.now() })))
+      .flag;
   }
   if (flag.status === 'open' && !flag.acknowledgedAt && !flag.escalationScheduledAt) {
     const now = deps.clock.now();
@@ -140,9 +141,11 @@ async function followUp(deps: EngagementPorts, program: Program, flag: Flag): Pr
       at: due > now ? due : addMinutes(now, 1),
       payload: { programId: program.id, flagId: flag.flagId },
     });
-    flag = await markFlag(deps, flag, (f) =>
-      f.escalationScheduledAt ? undefined : { escalationScheduledAt: deps.clock.now() },
-    );
+    flag = (
+      await markFlag(deps, flag, (f) =>
+        f.escalationScheduledAt ? undefined : { escalationScheduledAt: deps.clock.now() },
+      )
+    ).flag;
   }
   if (flag.status === 'resolved' && flag.resolution === 're-engaged' && !flag.allClearAt) {
     await deps.scheduler.cancel([escalationJobName(flag.flagId)]);
@@ -154,7 +157,8 @@ async function followUp(deps: EngagementPorts, program: Program, flag: Flag): Pr
       flagId: flag.flagId,
       text: `All clear (${flag.rule}): the client is engaging again.`,
     });
-    flag = await markFlag(deps, flag, (f) => (f.allClearAt ? undefined : { allClearAt: deps.clock.now() }));
+    flag = (await markFlag(deps, flag, (f) => (f.allClearAt ? undefined : { allClearAt: deps.clock.now() })))
+      .flag;
   }
   return flag;
 }
@@ -165,17 +169,18 @@ async function followUp(deps: EngagementPorts, program: Program, flag: Flag): Pr
  * written in the same transaction.
  */
 async function markFlag(
-  deps: Pick<Deps, 'flags'>,
+  deps: Ports<'flags'>,
   flag: Flag,
   change: (current: Flag) => Partial<Flag> | undefined,
   audit?: (current: Flag) => FlagAudit,
-): Promise<Flag> {
+): Promise<{ flag: Flag; changed: boolean }> {
   let current = flag;
   return withConflictRetry(async () => {
     const fields = change(current);
-    if (!fields) return current;
+    if (!fields) return { flag: current, changed: false };
     const next: Flag = { ...current, ...fields, version: current.version + 1 };
-    if (await deps.flags.updateFlag(next, current.version, audit?.(current))) return next;
+    if (await deps.flags.updateFlag(next, current.version, audit?.(current)))
+      return { flag: next, changed: true };
     const fresh = await deps.flags.getFlag(flag.programId, flag.flagId);
     if (!fresh) throw new NotFoundError(`flag ${flag.flagId} does not exist`);
     current = fresh;
@@ -191,21 +196,19 @@ async function closeFlag(
   how: { by: string; resolution: 're-engaged' | 'staff'; note?: string },
 ): Promise<Flag | undefined> {
   const now = deps.clock.now();
-  let closedHere = false;
-  const resolved = await markFlag(
+  const { flag: resolved, changed } = await markFlag(
     deps,
     flag,
-    (f) => {
-      if (f.status !== 'open') return undefined;
-      closedHere = true;
-      return {
-        status: 'resolved',
-        resolvedAt: now,
-        resolvedBy: how.by,
-        resolution: how.resolution,
-        ...(how.note ? { note: how.note } : {}),
-      };
-    },
+    (f) =>
+      f.status !== 'open'
+        ? undefined
+        : {
+            status: 'resolved',
+            resolvedAt: now,
+            resolvedBy: how.by,
+            resolution: how.resolution,
+            ...(how.note ? { note: how.note } : {}),
+          },
     () => ({
       flagId: flag.flagId,
       at: now,
@@ -214,7 +217,7 @@ async function closeFlag(
       ...(how.note ? { note: how.note } : {}),
     }),
   );
-  if (!closedHere) return undefined;
+  if (!changed) return undefined;
   await deps.activity.record({
     type: 'flag.resolved',
     flagId: flag.flagId,
@@ -239,18 +242,14 @@ export async function acknowledgeFlag(
   const flag = await deps.flags.getFlag(programId, flagId);
   if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
   const now = deps.clock.now();
-  let acknowledgedHere = false;
-  const updated = await markFlag(
+  const { flag: updated, changed } = await markFlag(
     deps,
     flag,
-    (f) => {
-      if (f.status !== 'open' || f.acknowledgedAt) return undefined;
-      acknowledgedHere = true;
-      return { acknowledgedAt: now, acknowledgedBy: by };
-    },
+    (f) =>
+      f.status !== 'open' || f.acknowledgedAt ? undefined : { acknowledgedAt: now, acknowledgedBy: by },
     () => ({ flagId, at: now, action: 'acknowledged', by }),
   );
-  if (!acknowledgedHere) return updated;
+  if (!changed) return updated;
   await deps.activity.record({ type: 'flag.acknowledged', flagId, clientId: flag.clientId });
   // The escalation job checks the flag when it fires, so deleting it only saves an invocation.
   await deps.scheduler.cancel([escalationJobName(flagId)]);

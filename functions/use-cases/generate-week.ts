@@ -2,6 +2,7 @@ import { weekToGenerate } from '../domain/recurring-jobs.ts';
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
 import { type Session, shortfallSchema } from '../domain/session.schema.ts';
 import { NotFoundError, type Ports } from './deps.ts';
+import { cancelSession } from './session-changes.ts';
 import { scheduleSessionJobs } from './session-jobs.ts';
 
 /** Sessions written (and announced) together: one BatchWriteItem request, so a batch is stored whole or not at all. */
@@ -18,7 +19,7 @@ export interface GenerateWeekResult {
 
 /** The week a recurring schedule asks for: the one after the week it was due in (retries generate the same). */
 export async function generateScheduledWeek(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
   job: { programId: string; scheduledTime?: string | undefined; week?: string | undefined },
 ) {
   const program = await deps.programs.getProgram(job.programId);
@@ -33,7 +34,7 @@ export async function generateScheduledWeek(
  * so a rerun (a retried or duplicated schedule) writes nothing new.
  */
 export async function generateWeek(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log'>,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
   input: { programId: string; week: string; clientIds?: string[]; notBefore?: string },
 ): Promise<GenerateWeekResult & { createdSessions: Session[] }> {
   const program = await deps.programs.getProgram(input.programId);
@@ -82,6 +83,19 @@ export async function generateWeek(
     plan.sessions.filter((s) => inScope.has(s.clientId) && s.status !== 'cancelled'),
     allClients,
   );
+  // A client who left while this run planned from an earlier read (a discharge racing a PATCH or
+  // the weekly run) gets nothing: read again after writing, and cancel what was written for them.
+  // The discharge cancels what it finds; this catches what it could not see yet.
+  const createdFor = new Set(plan.created.map((s) => s.clientId));
+  if (createdFor.size) {
+    const left = new Set(
+      (await deps.clients.listClients(program.id))
+        .filter((c) => createdFor.has(c.id) && c.status !== 'active')
+        .map((c) => c.id),
+    );
+    for (const session of plan.created.filter((s) => left.has(s.clientId)))
+      await cancelSession(deps, program, session);
+  }
   const known = new Map(storedShortfalls.map((s) => [s.clientId, s]));
   const newShortfalls = plan.shortfalls.filter((s) => {
     const before = known.get(s.clientId);

@@ -46,13 +46,16 @@ export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise
   const { program, client, purpose, key, body, context } = request;
   const now = deps.clock.now();
   const reason = request.suppress ?? (await smsBlocker(deps, client));
-  if (!(await deps.ledger.claim(key, now))) {
+  // A suppression is claimed and settled in one write; a send is claimed, then confirmed.
+  const won = reason
+    ? await deps.ledger.settle(key, `suppressed:${reason}`, now)
+    : await deps.ledger.claim(key, now);
+  if (!won) {
     deps.log.info('duplicate send ignored', { programId: program.id, purpose, subjectId: key.subjectId });
     return { sent: false, reason: 'duplicate' };
   }
   if (reason) {
     await deps.activity.record({ type: 'sms.suppressed', clientId: client.id, purpose, ...context, reason });
-    await deps.ledger.confirm(key, `suppressed:${reason}`, now);
     return { sent: false, reason };
   }
   const violations = smsRuleViolations(body, program.name);
@@ -73,9 +76,35 @@ export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise
     body,
     messageId,
   });
-  await deps.ledger.confirm(key, messageId, deps.clock.now());
+  await confirmSent(deps.ledger, key, messageId, deps.clock.now());
   return { sent: true, messageId };
 }
+
+/**
+ * Confirms a claim whose message went out. This write matters more than most: if it is lost, the
+ * retry finds the claim and rightly sends nothing, but the claim stays unconfirmed and the sweep
+ * reports a message that was delivered. So a refused confirmation is tried again at once, a few
+ * times, before the job gives up.
+ */
+export async function confirmSent(
+  ledger: Deps['ledger'],
+  key: MessageKey,
+  messageId: string,
+  at: string,
+  pause: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ledger.confirm(key, messageId, at);
+      return;
+    } catch (error) {
+      if (attempt >= CONFIRM_ATTEMPTS || !isRefusal(error)) throw error;
+      await pause(20 * 2 ** attempt);
+    }
+  }
+}
+
+const CONFIRM_ATTEMPTS = 4;
 
 /**
  * Runs the side effect a ledger claim guards. When the provider answered with an error

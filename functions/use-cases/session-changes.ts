@@ -10,6 +10,7 @@ import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
  * Cancels a session: its schedules are deleted, the reminders still to come are recorded as
  * suppressed (`cancelled`), and any job that fires anyway finds the session cancelled. The write
  * is conditional on the session's version, re-read on conflict (a check-in or a move meanwhile).
+ * Called again on a cancelled session, it finishes what a failed call left undone.
  */
 export async function cancelSession(
   deps: Ports<'sessions' | 'scheduler' | 'activity' | 'clock' | 'clients' | 'ledger'>,
@@ -30,12 +31,15 @@ export async function cancelSession(
     current = fresh;
     return undefined;
   }, `session ${session.sessionId}`);
-  if (!cancelledHere) return cancelled;
-  await deps.activity.record({
-    type: 'session.cancelled',
-    sessionId: session.sessionId,
-    clientId: session.clientId,
-  });
+  if (cancelledHere) {
+    await deps.activity.record({
+      type: 'session.cancelled',
+      sessionId: session.sessionId,
+      clientId: session.clientId,
+    });
+  }
+  // Ensured on every call, so a retry after a failure here finishes them: deleting jobs by name
+  // and claiming each suppression in the ledger are idempotent.
   await cancelSessionJobs(deps, program, [cancelled]);
   const now = deps.clock.now();
   const client = await deps.clients.getClient(program.id, session.clientId);
@@ -47,8 +51,10 @@ export async function cancelSession(
       program.timezone,
     );
     if (reminderFireTime(decision) <= now) continue;
-    const key = reminderMessageKey(cancelled, offsetMinutes);
-    if (!(await deps.ledger.claim(key, now))) continue;
+    if (
+      !(await deps.ledger.settle(reminderMessageKey(cancelled, offsetMinutes), 'suppressed:cancelled', now))
+    )
+      continue;
     await deps.activity.record({
       type: 'sms.suppressed',
       clientId: session.clientId,
@@ -57,7 +63,6 @@ export async function cancelSession(
       offsetMinutes,
       reason: 'cancelled',
     });
-    await deps.ledger.confirm(key, 'suppressed:cancelled', now);
   }
   return cancelled;
 }

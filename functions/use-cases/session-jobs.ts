@@ -29,17 +29,29 @@ export async function scheduleSessionJobs(
 
 const SCHEDULE_CONCURRENCY = 16;
 
-/** Runs `work` over `items` with at most `limit` in flight; the first failure rejects. */
+/**
+ * Runs `work` over `items` with at most `limit` in flight. After the first failure no new item
+ * starts, and the failure is thrown only once every item in flight has settled: a job that ends
+ * leaves no step half-done behind it (a claimed but unsent message, for one).
+ */
 export async function inParallel<T>(
   items: T[],
   limit: number,
   work: (item: T) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (!failure && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 export async function cancelSessionJobs(deps: Ports<'scheduler'>, program: Program, sessions: Session[]) {

@@ -232,10 +232,10 @@ describe('2b. a failed run leaves no step half-done', () => {
       clients: [{ id: 'c-001' }, { id: 'c-002', phone: '+12025550102' }],
     });
     w.sys.clock.set(DRAW_AT);
-    // The first notice to reach SNS waits (after its claim) until the other selection's claim —
-    // the fifth put: header, two screens, two claims — has been refused and the job has thrown.
-    // As in Lambda, where the invocation ends when the handler rejects, that notice is not sent
-    // by this run.
+    // The first notice to reach SNS is slow (after its claim) while the other selection's claim —
+    // the fifth put: header, two screens, two claims — is refused. As in Lambda, where the
+    // invocation ends when the handler rejects, anything still in flight then would be cut off
+    // with its claim taken; so the draw lets in-flight selections finish before it throws.
     w.calls.onCall(async (call) => {
       if (call.label !== 'sms:send' || call.occurrence !== 1) return;
       for (let i = 0; i < 1000 && !w.calls.runEnded; i++) await new Promise((r) => setImmediate(r));
@@ -245,7 +245,7 @@ describe('2b. a failed run leaves no step half-done', () => {
     expect(await refused(w, 'dynamodb:PutItemCommand', 5, draw)).toMatchObject({
       name: 'ThrottlingException',
     });
-    expect(w.calls.afterEnd).toEqual(['sms:send']);
+    expect(w.calls.afterEnd, 'nothing was left in flight when the run ended').toEqual([]);
     await draw();
     expect(
       smsOf(w.sys, 'please stop by the front desk')

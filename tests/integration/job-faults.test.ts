@@ -465,7 +465,10 @@ describe('every job survives one refused call at any step (invariant 10)', () =>
               (error: unknown) => error,
             );
           expect(faulty.refused, 'the planned call was made and refused').toHaveLength(1);
-          expect(first, 'the run with a refused call throws, so that it is retried').toBeInstanceOf(Error);
+          // A refused call either fails the run, which is then retried, or is absorbed by the run
+          // itself (a refused ledger confirmation is tried again at once); either way the end
+          // state after a retry must be the clean one.
+          if (first !== undefined) expect(first, 'a failed run throws an Error').toBeInstanceOf(Error);
           await scenario.run(sys, template.seeded);
           const note = faulty.afterEnd.length
             ? ` (calls the failed run still had to make when it threw: ${faulty.afterEnd.join(', ')})`

@@ -26,6 +26,19 @@ export class DynamoSendLedger implements SendLedger {
     });
   }
 
+  async settle(key: SendKey, outcome: string, at: string): Promise<boolean> {
+    return this.table.putIfAbsent({
+      ...keyOf(key),
+      entity: 'send',
+      ...key,
+      status: 'sent',
+      claimedAt: at,
+      messageId: outcome,
+      sentAt: at,
+      expiresAt: Math.floor(Date.parse(at) / 1000) + RETENTION_SECONDS,
+    });
+  }
+
   async confirm(key: SendKey, messageId: string, sentAt: string): Promise<void> {
     await this.table.doc.send(
       new UpdateCommand({
