@@ -99,7 +99,7 @@ export const ASSUMPTIONS = {
   powertoolsEnvelopeBytes: 180,
   /** Months sessions, ledger and screen items stay in the table (ledger TTL is 400 days). */
   retentionMonths: 12,
-  /** Addresses subscribed to the care-team topic (stage config careTeamEmails). */
+  /** Addresses subscribed to the care-team topic (entries of the stage config careTeam). */
   careTeamEmailSubscribers: 2,
 } as const;
 

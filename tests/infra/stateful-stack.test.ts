@@ -1,6 +1,10 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Match } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SnsCareTeamNotifier } from '../../functions/adapters/aws/sns-notifier.adapter.ts';
 import { createTableInput, TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
+import type { CareTeamAlert } from '../../functions/ports/notifier.port.ts';
 import { parseStageConfig, STAGE_CONFIGS } from '../../infra/config.ts';
 import { logicalId, type SynthesizedCadence, shippedCadence, synthCadence } from './cadence-app.ts';
 
@@ -126,12 +130,19 @@ describe('stateful stack: topics', () => {
     dev.statefulTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('alerts filter on the program message attribute the notifier publishes', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const notifier = await readFile('functions/adapters/aws/sns-notifier.adapter.ts', 'utf8');
-    expect(notifier).toMatch(
-      /MessageAttributes: \{\s*program: \{ DataType: 'String', StringValue: alert\.programId \}/,
+  it('filters on the attribute the notifier publishes: program, a String holding the program id', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const alert = { programId: 'harbor', severity: 'warning', subject: 's', body: 'b' };
+    await new SnsCareTeamNotifier(sns as unknown as SNSClient, 'arn:aws:sns:us-east-1:1:t').alert(
+      alert as unknown as CareTeamAlert,
     );
+    const [publish] = sns.commandCalls(PublishCommand);
+    expect(publish!.args[0].input.MessageAttributes?.program).toEqual({
+      DataType: 'String',
+      StringValue: 'harbor',
+    });
+    sns.restore();
   });
 
   it('subscribes the ops addresses to the ops topic without a filter', () => {
