@@ -79,6 +79,7 @@ export function awsDeps(
     careTeam: env.CARE_TEAM_TOPIC_ARN
       ? new SnsCareTeamNotifier(clients.sns, env.CARE_TEAM_TOPIC_ARN)
       : missingTopic,
-    appBaseUrl: env.APP_BASE_URL,
+    // Only alerts use it; parseEnvironment requires it wherever CARE_TEAM_TOPIC_ARN is set.
+    appBaseUrl: env.APP_BASE_URL ?? '',
   };
 }

@@ -26,12 +26,23 @@ export const lambdaEnvironmentSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?$/)
     .optional(),
-  APP_BASE_URL: z.url().default('https://cadence.invalid'),
+  /** Base of the links in care-team alerts: required wherever alerts are sent (CARE_TEAM_TOPIC_ARN). */
+  APP_BASE_URL: z.url().optional(),
 });
 export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;
 
+/** A function that alerts the care team must know where its links point: no placeholder. */
+const checkedEnvironmentSchema = lambdaEnvironmentSchema.superRefine((env, ctx) => {
+  if (env.CARE_TEAM_TOPIC_ARN && !env.APP_BASE_URL)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['APP_BASE_URL'],
+      message: 'required with CARE_TEAM_TOPIC_ARN: the base URL of the links in care-team alerts',
+    });
+});
+
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
-  const result = lambdaEnvironmentSchema.safeParse(env);
+  const result = checkedEnvironmentSchema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid environment: ${problems}`);
