@@ -6,6 +6,7 @@ import { describeIssues } from '../functions/handlers/validation.ts';
 import { screensReport } from '../functions/use-cases/screens.ts';
 import { documentClient } from './adapters/dynamo-local.ts';
 import { localSystem } from './adapters/local-deps.ts';
+import { findRunning } from './running.ts';
 
 const argsSchema = z
   .object({
@@ -23,8 +24,8 @@ const argsSchema = z
 
 /**
  * npm run screens:report -- --program ID --from DATE --to DATE [--table NAME] [--endpoint URL] [--json]
- * Reads the stored draws: in AWS with the caller's credentials and TABLE_NAME, locally with
- * --endpoint (the DynamoDB Local `npm start` prints).
+ * Reads the stored draws: from the `npm start` running on this machine (found through
+ * local/.data/running.json), or with --endpoint, or in AWS with the caller's credentials and TABLE_NAME.
  */
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -46,8 +47,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const args = parsed.data;
-  const doc = args.endpoint
-    ? documentClient(args.endpoint)
+  // Without --endpoint, the system `npm start` is running now, else AWS with the caller's credentials.
+  const running = args.endpoint ? undefined : findRunning();
+  const endpoint = args.endpoint ?? running?.dynamoEndpoint;
+  if (running && !values.table) args.table = running.tableName;
+  const doc = endpoint
+    ? documentClient(endpoint)
     : DynamoDBDocumentClient.from(new DynamoDBClient({}), {
         marshallOptions: { removeUndefinedValues: true },
       });

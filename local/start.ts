@@ -8,6 +8,7 @@ import {
   javaIsInstalled,
   startDynamoLocal,
 } from './adapters/dynamo-local.ts';
+import { clearRunning, findRunning, portIsBusy, writeRunning } from './running.ts';
 import { startRuntime, weekTable } from './runtime.ts';
 
 /** npm start: the whole system locally, on embedded DynamoDB Local, messages on the console. */
@@ -17,6 +18,20 @@ async function main() {
     process.exit(1);
   }
   const port = Number(process.env.PORT ?? 3000);
+  // Checked before anything starts: a second npm start must not open the same data or re-plan it.
+  if (await portIsBusy(port)) {
+    const running = findRunning();
+    console.error(
+      running
+        ? `Cadence is already running on http://localhost:${running.port} (pid ${running.pid}); stop it first, or start another with PORT=3001 npm start.`
+        : `Port ${port} is busy; start Cadence on another one: PORT=3001 npm start`,
+    );
+    process.exit(1);
+  }
+  if (findRunning()) {
+    console.error(`Cadence is already running on this data (pid ${findRunning()!.pid}); stop it first.`);
+    process.exit(1);
+  }
   mkdirSync('local/.data', { recursive: true });
   const dynamo = await startDynamoLocal({ dbPath: resolve('local/.data') });
   const tableName = 'cadence-local';
@@ -30,6 +45,7 @@ async function main() {
     outboxFile: 'local/outbox.jsonl',
     seedDemo: true,
   });
+  writeRunning({ pid: process.pid, port, dynamoEndpoint: dynamo.endpoint, tableName });
   const { deps, scheduler, clock } = runtime.system;
   for (const program of await deps.programs.listPrograms()) {
     const week = isoWeekOf(clock.now(), program.timezone);
@@ -51,6 +67,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
+    clearRunning();
     await runtime.stop();
     await dynamo.stop();
     process.exit(0);
