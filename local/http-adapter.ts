@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { MAX_BODY_BYTES } from '../functions/handlers/api/http.ts';
 
 /**
  * Serves an API Gateway v2 (HTTP API) Lambda handler on Node's http server. Locally there is no
  * Cognito: the caller's claims come from the `x-cadence-caller` header (`admin`, or
- * `clinician:programA,programB`), default admin.
+ * `clinician:programA,programB`), default admin; any other role is refused (401). A body over
+ * 256 KB is refused with a 413 without reading the rest, as API Gateway does.
  */
 export function serveApi(
   handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>,
@@ -13,6 +15,17 @@ export function serveApi(
   const server = createServer(async (req, res) => {
     try {
       const event = await toEvent(req);
+      if (event === 'too-large') {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(
+          JSON.stringify({
+            message: `body: larger than ${MAX_BODY_BYTES / 1024} KB`,
+            issues: [{ field: 'body', message: `larger than ${MAX_BODY_BYTES / 1024} KB` }],
+          }),
+        );
+        res.on('finish', () => req.destroy());
+        return;
+      }
       const result = await handler(event);
       const r = typeof result === 'string' ? { statusCode: 200, body: result, headers: {} } : result;
       res.writeHead(r.statusCode ?? 200, {
@@ -30,18 +43,21 @@ export function serveApi(
   );
 }
 
+/** Claims for the local caller header; none (so a 401) for a role other than admin or clinician. */
 function claimsFor(header: string | undefined) {
   const [role, programs] = (header ?? 'admin').split(':');
+  if (role !== 'admin' && role !== 'clinician') return undefined;
   return {
     sub: `local-${role}`,
-    'cognito:groups': role === 'clinician' ? '[clinician]' : '[admin]',
+    'cognito:groups': `[${role}]`,
     'custom:programs': programs ?? '',
   };
 }
 
-async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2 | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return 'too-large';
+  const chunks = await readBody(req);
+  if (chunks === 'too-large') return chunks;
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = Buffer.concat(chunks).toString('utf8');
   const method = req.method ?? 'GET';
@@ -78,4 +94,22 @@ async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2> {
       },
     },
   } as unknown as APIGatewayProxyEventV2;
+}
+
+/** The body's chunks, or 'too-large' as soon as it passes the limit (the rest is never read). */
+function readBody(req: IncomingMessage): Promise<Buffer[] | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve('too-large');
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(chunks));
+    req.on('error', reject);
+  });
 }

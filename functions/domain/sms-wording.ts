@@ -20,10 +20,48 @@ export const FORBIDDEN_SMS_WORDS = [
   'opioid',
   'methadone',
   'suboxone',
+  // fellowships and their vocabulary
+  'narcotic',
+  'anonymous',
+  'fellowship',
+  // medications for opioid and alcohol use disorder
+  'naloxone',
+  'narcan',
+  'naltrexone',
+  'buprenorphine',
+  'vivitrol',
+  'sublocade',
+  'zubsolv',
+  'antabuse',
+  'disulfiram',
+  'acamprosate',
+  'behavioral',
+  'behavioural',
 ] as const;
 
-/** The forbidden words found in `text`, matched case-insensitively anywhere (so "testing" counts). */
+/**
+ * Short words and phrases that are forbidden only as whole words: "AA" or "NA" inside "Panama" or
+ * "Sunart" are harmless, "AA Group" is not. Each has a label for the error.
+ */
+export const FORBIDDEN_SMS_PHRASES: readonly { label: string; pattern: RegExp }[] = [
+  { label: 'AA', pattern: /\ba\.?a\b/i },
+  { label: 'NA', pattern: /\bn\.?a\b/i },
+  { label: 'SUD', pattern: /\bsud\b/i },
+  { label: 'MAT', pattern: /\bmat\b/i },
+  { label: '12 step', pattern: /\b(12|twelve)[\s-]*steps?\b/i },
+  { label: 'clean', pattern: /\bclean\b/i },
+  { label: 'behavioral health', pattern: /\bbeh(av(ior|iour)?(al)?)?\.?\s*(health|hlth)\b/i },
+  { label: 'anon', pattern: /\banon\b/i },
+];
+
+/**
+ * The forbidden words found in `text`: words matched case-insensitively anywhere (so "testing"
+ * counts), short words and phrases as whole words.
+ */
 export function forbiddenWordsIn(text: string): string[] {
   const lower = text.toLowerCase();
-  return FORBIDDEN_SMS_WORDS.filter((word) => lower.includes(word));
+  return [
+    ...FORBIDDEN_SMS_WORDS.filter((word) => lower.includes(word)),
+    ...FORBIDDEN_SMS_PHRASES.filter((p) => p.pattern.test(text)).map((p) => p.label),
+  ];
 }

@@ -151,10 +151,18 @@ describe('HTTP API', () => {
     const bad = await call(event('POST', `/programs/sunrise/sessions/${id}/attendance`, { status: 'late' }));
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([expect.objectContaining({ field: 'body.status' })]);
-    const ok = await call(
-      event('POST', `/programs/sunrise/sessions/${id}/attendance`, { status: 'excused' }),
-    );
-    expect(ok.body).toMatchObject({ attendance: 'excused' });
+    // attendance opens 30 minutes before the start
+    const clock = ctx.deps.clock;
+    const start = (sessions[0] as unknown as { start: string }).start;
+    ctx.deps.clock = { now: () => start };
+    try {
+      const ok = await call(
+        event('POST', `/programs/sunrise/sessions/${id}/attendance`, { status: 'excused' }),
+      );
+      expect(ok.body).toMatchObject({ attendance: 'excused' });
+    } finally {
+      ctx.deps.clock = clock;
+    }
   });
 
   it('cancels a session: its schedules are gone and the cancellation is recorded', async () => {

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { redactError } from '../../domain/redact.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
-import { describeIssues, issuePath } from '../validation.ts';
+import { issuePath } from '../validation.ts';
 
 export type Role = 'clinician' | 'admin';
 
@@ -43,9 +43,28 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** A 400 (or another 4xx) about one field: `body.clinicianId: program has no clinician dr-x`. */
+export function fieldError(field: string, message: string, status = 400): HttpError {
+  return new HttpError(status, `${field}: ${message}`, [{ field, message }]);
+}
+
+/** API Gateway refuses larger payloads; the local server must too, without reading more. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The issues of a zod error, one per field; an unknown key is named as its own field. */
+export function issuesOf(error: z.ZodError, where: string): { field: string; message: string }[] {
+  return error.issues.flatMap((i) => {
+    const base = `${where}.${issuePath(i.path)}`.replace(/\.$/, '');
+    if (i.code === 'unrecognized_keys')
+      return i.keys.map((key) => ({ field: `${base}.${key}`, message: 'unknown field' }));
+    return [{ field: base, message: i.message }];
+  });
 }
 
 /** Parses part of a request with a zod schema; a failure is a 400 naming every failing field. */
@@ -56,11 +75,12 @@ export function parse<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({
-      field: `${where}.${issuePath(i.path)}`.replace(/\.$/, ''),
-      message: i.message,
-    }));
-    throw new HttpError(400, `invalid ${where}: ${describeIssues(result.error).join('; ')}`, issues);
+    const issues = issuesOf(result.error, where);
+    throw new HttpError(
+      400,
+      `invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
   return result.data;
 }
@@ -137,7 +157,12 @@ export async function handleApiEvent(
       .filter((c) => c.params);
     if (candidates.length === 0) throw new HttpError(404, `no route ${path}`);
     found = candidates.find((c) => c.route.method === method);
-    if (!found) throw new HttpError(405, `${method} is not allowed on ${path}`);
+    if (!found) {
+      const allow = [...new Set(candidates.map((c) => c.route.method))].join(', ');
+      throw new HttpError(405, `${method} is not allowed on ${path}; allowed: ${allow}`, undefined, {
+        allow,
+      });
+    }
     const caller = callerFromEvent(event);
     if (!found.route.roles.some((r) => caller.roles.includes(r)))
       throw new HttpError(403, 'your role may not do this');
@@ -145,27 +170,38 @@ export async function handleApiEvent(
     if (params.programId) authorizeProgram(caller, params.programId);
     let body: unknown;
     if (event.body) {
+      const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+      if (raw.byteLength > MAX_BODY_BYTES)
+        throw fieldError('body', `larger than ${MAX_BODY_BYTES / 1024} KB`, 413);
       try {
-        body = JSON.parse(
-          event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
-        );
+        body = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw new HttpError(400, 'body: expected JSON');
+        throw fieldError('body', 'expected JSON');
       }
     }
     const query = Object.fromEntries(
       Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
     ) as Record<string, string>;
+    // Unknown fields are refused on every route alike: a route without a query takes none, a
+    // route without a body takes none (or an empty object).
+    if (!found.route.query) parse(z.object({}).strict(), query, 'query');
+    if (!found.route.body && body !== undefined) parse(z.object({}).strict(), body, 'body');
     const result = await found.route.run(deps, { params, query, body, caller });
     return json(result.status ?? 200, result.body);
   } catch (error) {
     if (error instanceof HttpError)
-      return json(error.status, {
-        message: error.message,
-        ...(error.details ? { issues: error.details } : {}),
-      });
+      return json(
+        error.status,
+        { message: error.message, ...(error.details ? { issues: error.details } : {}) },
+        error.headers,
+      );
     if (error instanceof NotFoundError) return json(404, { message: error.message });
     if (error instanceof ConflictError) return json(409, { message: error.message });
+    // A schema a use case applies to what the request built (a change merged into a client).
+    if (error instanceof z.ZodError) {
+      const issues = issuesOf(error, 'body');
+      return json(400, { message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
+    }
     if (isThrottle(error))
       return json(
         503,

@@ -2,15 +2,19 @@ import * as z from 'zod';
 import { clientSchema, consentSchema } from '../../domain/client.schema.ts';
 import { clinicianSchema } from '../../domain/clinician.schema.ts';
 import {
+  boundedDateSchema,
+  boundedInstantSchema,
   entityIdSchema,
   isoWeekSchema,
   utcInstantSchema,
   weeklyWindowSchema,
 } from '../../domain/common.schema.ts';
-import { programSchema } from '../../domain/program.schema.ts';
+import { type Program, programSchema } from '../../domain/program.schema.ts';
 import { screenResultSchema } from '../../domain/screen.schema.ts';
 import { verifyDraw } from '../../domain/screening.ts';
 import { attendanceStatusSchema } from '../../domain/session.schema.ts';
+import { attendanceTooEarly, rescheduleConflict } from '../../domain/session-conflicts.ts';
+import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../../domain/zoned-time.ts';
 import { recordAttendance } from '../../use-cases/attendance.ts';
 import {
   changeClient,
@@ -24,36 +28,86 @@ import { enrolClient, scheduleCurrentWeeks } from '../../use-cases/enrol-client.
 import { acknowledgeFlag, resolveFlag } from '../../use-cases/flags.ts';
 import { recordScreenResult, screensReport } from '../../use-cases/screens.ts';
 import { cancelSessionById, rescheduleSession } from '../../use-cases/session-changes.ts';
-import { HttpError, parse, type Route } from './http.ts';
+import { fieldError, HttpError, parse, type Route } from './http.ts';
 
 const programPath = z.object({ programId: z.string().regex(/^[a-z0-9-]{1,40}$/) });
 const clientPath = programPath.extend({ clientId: entityIdSchema });
 const sessionPath = programPath.extend({ sessionId: z.string().min(1).max(40) });
 const clinicianPath = programPath.extend({ clinicianId: entityIdSchema });
 
-const weekQuery = z.object({ week: isoWeekSchema });
-const attendanceBody = z.object({ status: attendanceStatusSchema });
-const rescheduleBody = z.object({ start: utcInstantSchema });
-const resolveBody = z.object({ note: z.string().min(1).max(500) });
-const rangeQuery = z.object({ from: utcInstantSchema.optional(), to: utcInstantSchema.optional() });
+const weekQuery = z.object({ week: isoWeekSchema }).strict();
+const attendanceBody = z.object({ status: attendanceStatusSchema }).strict();
+const rescheduleBody = z.object({ start: boundedInstantSchema }).strict();
+const resolveBody = z.object({ note: z.string().min(1).max(500) }).strict();
+const rangeQuery = z
+  .object({ from: utcInstantSchema.optional(), to: utcInstantSchema.optional() })
+  .strict()
+  .refine((r) => !r.from || !r.to || r.from <= r.to, {
+    error: 'expected from on or before to',
+    path: ['from'],
+  });
 const dischargeBody = z
   .object({ status: z.enum(['discharged', 'completed']).default('discharged') })
+  .strict()
   .default({ status: 'discharged' });
-const screenResultBody = z.object({
-  clientId: entityIdSchema,
-  date: z.iso.date(),
-  result: screenResultSchema,
-});
+const screenResultBody = z
+  .object({
+    clientId: entityIdSchema,
+    date: boundedDateSchema,
+    result: screenResultSchema,
+  })
+  .strict();
 
-/** Fields of a client staff may change after enrolment. */
-/** A new client: everything but the version, which the store keeps. */
-const enrolmentSchema = clientSchema.omit({ version: true });
+/**
+ * A new client: everything but what the store keeps (version) or what only leaving sets (endedAt);
+ * a client is enrolled active (on hold, discharged or completed come later, by their routes).
+ */
+export const enrolmentSchema = clientSchema
+  .omit({ version: true, endedAt: true })
+  .extend({
+    status: z
+      .literal('active', { error: 'a client is enrolled active; put on hold or discharge afterwards' })
+      .default('active'),
+  })
+  .strict();
+
+async function mustGetProgram(deps: Deps, programId: string): Promise<Program> {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+  return program;
+}
+
+/** References in a client's body must exist: an unknown track or clinician is a 400 naming the field. */
+async function checkClientReferences(
+  deps: Deps,
+  program: Program,
+  refs: { track?: string | undefined; clinicianId?: string | undefined },
+) {
+  if (refs.track && !program.tracks.some((t) => t.id === refs.track))
+    throw fieldError('body.track', `program has no track ${refs.track}`);
+  if (refs.clinicianId) {
+    const clinicians = await deps.programs.listClinicians(program.id);
+    if (!clinicians.some((c) => c.id === refs.clinicianId))
+      throw fieldError(
+        'body.clinicianId',
+        `program has no clinician ${refs.clinicianId} (add it with PUT /programs/${program.id}/clinicians/${refs.clinicianId})`,
+      );
+  }
+}
+
+/** The session, when attendance may be recorded for it now (from 30 minutes before its start). */
+async function sessionOpenForAttendance(deps: Deps, programId: string, sessionId: string) {
+  const session = await deps.sessions.getSession(programId, sessionId);
+  if (!session) throw new NotFoundError(`session ${sessionId} does not exist`);
+  const tooEarly = attendanceTooEarly(session, deps.clock.now());
+  if (tooEarly) throw new ConflictError(tooEarly);
+}
 
 export const clientUpdateSchema = z
   .object({
     track: entityIdSchema,
     phase: entityIdSchema.nullable(),
-    busy: z.array(weeklyWindowSchema),
+    busy: z.array(weeklyWindowSchema).max(50),
     clinicianId: entityIdSchema,
     quietHours: clientSchema.shape.quietHours,
     adolescent: z.boolean(),
@@ -133,6 +187,7 @@ export const routes: Route[] = [
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
       const client = parse(enrolmentSchema, req.body, 'body');
+      await checkClientReferences(deps, await mustGetProgram(deps, programId), client);
       const result = await enrolClient(deps, programId, client);
       return { status: 201, body: result };
     },
@@ -154,10 +209,10 @@ export const routes: Route[] = [
     async run(deps, req) {
       const { programId, clientId } = parse(clientPath, req.params, 'path');
       const changes = parse(clientUpdateSchema, req.body, 'body');
-      const program = await deps.programs.getProgram(programId);
-      if (!program) throw new NotFoundError(`program ${programId} does not exist`);
-      if (changes.track && !program.tracks.some((t) => t.id === changes.track))
-        throw new HttpError(400, `body.track: program has no track ${changes.track}`);
+      const program = await mustGetProgram(deps, programId);
+      await checkClientReferences(deps, program, changes);
+      if (changes.phase && !program.phases.some((p) => p.id === changes.phase))
+        throw fieldError('body.phase', `program has no phase ${changes.phase}`);
       const { phase, ...rest } = changes;
       // Applied to the client as it is when written: a concurrent discharge or opt-out stays.
       const { client: updated } = await changeClient(deps, programId, clientId, (client) =>
@@ -202,6 +257,7 @@ export const routes: Route[] = [
     async run(deps, req) {
       const { programId, sessionId } = parse(sessionPath, req.params, 'path');
       const { status } = parse(attendanceBody, req.body, 'body');
+      await sessionOpenForAttendance(deps, programId, sessionId);
       return { body: await recordAttendance(deps, { programId, sessionId, status }) };
     },
   },
@@ -211,6 +267,7 @@ export const routes: Route[] = [
     roles: [...staff],
     async run(deps, req) {
       const { programId, sessionId } = parse(sessionPath, req.params, 'path');
+      await sessionOpenForAttendance(deps, programId, sessionId);
       return { body: await recordAttendance(deps, { programId, sessionId, status: 'present' }) };
     },
   },
@@ -230,7 +287,8 @@ export const routes: Route[] = [
     body: rescheduleBody,
     async run(deps, req) {
       const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      const { start } = parse(rescheduleBody, req.body, 'body');
+      const start = addMinutes(parse(rescheduleBody, req.body, 'body').start, 0);
+      await checkReschedule(deps, programId, sessionId, start);
       return { body: await rescheduleSession(deps, { programId, sessionId, start }) };
     },
   },
@@ -280,8 +338,9 @@ export const routes: Route[] = [
 
 const flagPath = programPath.extend({ flagId: z.string().min(1).max(64) });
 const dateRange = z
-  .object({ from: z.iso.date(), to: z.iso.date() })
-  .refine((r) => r.from <= r.to, { error: 'expected from on or before to', path: ['to'] });
+  .object({ from: boundedDateSchema, to: boundedDateSchema })
+  .strict()
+  .refine((r) => r.from <= r.to, { error: 'expected from on or before to', path: ['from'] });
 
 /** Screens and flags (issues 5 and 6): results, the fairness report, the flag queue and its audit trail. */
 routes.push(
@@ -293,6 +352,13 @@ routes.push(
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
       const input = parse(screenResultBody, req.body, 'body');
+      const program = await mustGetProgram(deps, programId);
+      const today = localDateOf(deps.clock.now(), program.timezone);
+      if (input.date > today)
+        throw fieldError(
+          'body.date',
+          `${input.date} is in the future (today is ${today} in ${program.timezone})`,
+        );
       return { status: 201, body: await recordScreenResult(deps, { programId, ...input }) };
     },
   },
@@ -361,3 +427,43 @@ routes.push(
     },
   },
 );
+
+/**
+ * A move onto another session of the client (or of the clinician), or outside the clinician's
+ * availability, is a 409 naming the conflict; nothing is written.
+ */
+async function checkReschedule(deps: Deps, programId: string, sessionId: string, start: string) {
+  const program = await mustGetProgram(deps, programId);
+  const session = await deps.sessions.getSession(programId, sessionId);
+  if (!session) throw new NotFoundError(`session ${sessionId} does not exist`);
+  const end = addMinutes(start, minutesBetween(session.start, session.end));
+  // Sessions last at most 8 hours: any that overlaps [start, end) starts after start - 8 h.
+  const clientSessions = await deps.sessions.listSessionsByClient(programId, session.clientId, {
+    from: addMinutes(start, -8 * 60),
+    to: end,
+  });
+  const clinicianId = session.kind === 'group' ? undefined : session.clinicianId;
+  const weekSessions = clinicianId
+    ? (
+        await Promise.all(
+          [...new Set([isoWeekOf(start, program.timezone), isoWeekOf(end, program.timezone)])].map((w) =>
+            deps.sessions.listSessionsByWeek(programId, w),
+          ),
+        )
+      )
+        .flat()
+        .filter((s) => s.clinicianId === clinicianId)
+    : [];
+  const clinician = clinicianId
+    ? (await deps.programs.listClinicians(programId)).find((c) => c.id === clinicianId)
+    : undefined;
+  const conflict = rescheduleConflict({
+    session,
+    start,
+    end,
+    others: [...clientSessions, ...weekSessions],
+    ...(clinician ? { clinician } : {}),
+    zone: program.timezone,
+  });
+  if (conflict) throw new ConflictError(`start: ${conflict}`);
+}

@@ -68,3 +68,47 @@ describe('SMS wording', () => {
     },
   );
 });
+
+describe('the neutral-name rule', () => {
+  const parseName = (name: string) =>
+    programSchema.safeParse({
+      id: 'p',
+      name,
+      timezone: 'America/New_York',
+      tracks: [{ id: 'evening', groups: [] }],
+    });
+
+  it.each([
+    ['AA Group', 'AA'],
+    ['A.A. Westside', 'AA'],
+    ['NA Tuesday', 'NA'],
+    ['Narcotics Anon', 'narcotic'],
+    ['Anon Friends', 'anon'],
+    ['12 Step', '12 step'],
+    ['Twelve-Steps Club', '12 step'],
+    ['SUD Services', 'SUD'],
+    ['Clean Time', 'clean'],
+    ['Behavioral Health', 'behavioral'],
+    ['Behavioral Hlth', 'behavioral health'],
+    ['Beh Hlth West', 'behavioral health'],
+    ['Naloxone Clinic', 'naloxone'],
+    ['Narcan Point', 'narcan'],
+    ['Naltrexone Co', 'naltrexone'],
+    ['Buprenorphine West', 'buprenorphine'],
+    ['Vivitrol Center', 'vivitrol'],
+    ['Sublocade Clinic', 'sublocade'],
+    ['MAT Clinic', 'MAT'],
+  ])('refuses "%s", naming %s', (name, word) => {
+    const result = parseName(name);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(['name']);
+    expect(result.error!.issues[0]!.message).toContain(word);
+  });
+
+  it.each(['Sunrise', 'Panama House', 'Sunart', 'Cleanwater Bay', 'Matthews Center', 'Nash Road'])(
+    'accepts the neutral name "%s"',
+    (name) => {
+      expect(parseName(name).success).toBe(true);
+    },
+  );
+});
