@@ -8,11 +8,29 @@ import type { Session, Shortfall } from '../domain/session.schema.ts';
 
 /** What the use cases need from storage. DynamoDB is the truth; a schedule is only a hint. */
 
+/** A page of a listing: `cursor` (opaque) asks for the next one, absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+/** A cursor this listing did not hand out (tampered, or from another listing). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor: not a cursor this listing handed out');
+  }
+}
+
 export interface ProgramRepository {
   getProgram(programId: string): Promise<Program | undefined>;
   putProgram(program: Program): Promise<void>;
   listPrograms(): Promise<Program[]>;
   listClinicians(programId: string): Promise<Clinician[]>;
+  listProgramsPage(page: PageRequest): Promise<Page<Program>>;
+  listCliniciansPage(programId: string, page: PageRequest): Promise<Page<Clinician>>;
   putClinician(programId: string, clinician: Clinician): Promise<void>;
 }
 
@@ -23,6 +41,11 @@ export interface ClientRepository {
   /** Replaces the client when the stored one is still at `expectedVersion`; false when it changed meanwhile. */
   updateClient(programId: string, client: Client, expectedVersion: number): Promise<boolean>;
   listClients(programId: string): Promise<Client[]>;
+  listClientsPage(
+    programId: string,
+    filter: { status?: string | undefined; track?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<Client>>;
 }
 
 export interface SessionRepository {
@@ -34,6 +57,16 @@ export interface SessionRepository {
     /** Session starts from `from` to `to`, both inclusive. */
     range?: { from?: string; to?: string },
   ): Promise<Session[]>;
+  /**
+   * The program's sessions of the given weeks (program-local ISO weeks, in order) that start from
+   * `from` to `to` (UTC instants, inclusive), by start.
+   */
+  listSessionsPage(
+    programId: string,
+    weeks: readonly string[],
+    range: { from: string; to: string },
+    page: PageRequest,
+  ): Promise<Page<Session>>;
   /** Writes the sessions in batches of 25, retrying unprocessed items. */
   putSessions(sessions: Session[]): Promise<void>;
   /** Replaces a session when its version is still `expectedVersion`; false when it changed meanwhile. */
@@ -70,6 +103,12 @@ export interface FlagRepository {
   updateFlag(flag: Flag, expectedVersion: number, audit?: FlagAudit): Promise<boolean>;
   listFlagsByClient(programId: string, clientId: string): Promise<Flag[]>;
   listOpenFlags(programId: string): Promise<Flag[]>;
+  /** Open flags, by client; `escalated` keeps only those that were escalated (critical) or only those not. */
+  listOpenFlagsPage(
+    programId: string,
+    filter: { escalated?: boolean | undefined; rule?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<Flag>>;
   addAudit(programId: string, entry: FlagAudit): Promise<void>;
   listAudit(programId: string, flagId: string): Promise<FlagAudit[]>;
 }

@@ -1,7 +1,8 @@
 import { type Client, clientSchema } from '../../domain/client.schema.ts';
-import type { ClientRepository } from '../../ports/repository.port.ts';
+import type { ClientRepository, Page, PageRequest } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
+import { queryPage } from './paging.ts';
 
 export class DynamoClientRepository implements ClientRepository {
   constructor(private readonly table: DynamoTable) {}
@@ -20,6 +21,43 @@ export class DynamoClientRepository implements ClientRepository {
     return this.table.putIfVersion(
       { ...keys.client(programId, client.id), entity: 'client', ...client },
       expectedVersion,
+    );
+  }
+
+  async listClientsPage(
+    programId: string,
+    filter: { status?: string | undefined; track?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<Client>> {
+    const conditions = [
+      ...(filter.status ? ['#status = :status'] : []),
+      ...(filter.track ? ['#track = :track'] : []),
+    ];
+    return queryPage(
+      this.table,
+      [
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': keys.program(programId).pk,
+            ':prefix': 'CLIENT#',
+            ...(filter.status ? { ':status': filter.status } : {}),
+            ...(filter.track ? { ':track': filter.track } : {}),
+          },
+          ...(conditions.length > 0
+            ? {
+                FilterExpression: conditions.join(' AND '),
+                ExpressionAttributeNames: {
+                  ...(filter.status ? { '#status': 'status' } : {}),
+                  ...(filter.track ? { '#track': 'track' } : {}),
+                },
+              }
+            : {}),
+        },
+      ],
+      page,
+      (item) => clientSchema.parse(withoutKeys(item)),
+      ['pk', 'sk'],
     );
   }
 

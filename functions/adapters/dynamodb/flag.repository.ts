@@ -1,9 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type Flag, type FlagAudit, flagAuditSchema, flagSchema } from '../../domain/flag.schema.ts';
-import type { FlagRepository } from '../../ports/repository.port.ts';
+import type { FlagRepository, Page, PageRequest } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
+import { queryPage } from './paging.ts';
 
 const toItem = (flag: Flag) => ({
   ...keys.flag(flag.programId, flag.flagId),
@@ -110,6 +111,37 @@ export class DynamoFlagRepository implements FlagRepository {
       skPrefix: 'FLAG#',
     });
     return items.map(fromItem);
+  }
+
+  async listOpenFlagsPage(
+    programId: string,
+    filter: { escalated?: boolean | undefined; rule?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<Flag>> {
+    const conditions = [
+      ...(filter.escalated === undefined
+        ? []
+        : [filter.escalated ? 'attribute_exists(escalatedAt)' : 'attribute_not_exists(escalatedAt)']),
+      ...(filter.rule ? ['#rule = :rule'] : []),
+    ];
+    return queryPage(
+      this.table,
+      [
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': keys.openFlag(programId, '', '').gsi1pk,
+            ...(filter.rule ? { ':rule': filter.rule } : {}),
+          },
+          ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ...(filter.rule ? { ExpressionAttributeNames: { '#rule': 'rule' } } : {}),
+        },
+      ],
+      page,
+      fromItem,
+      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+    );
   }
 
   async listOpenFlags(programId: string): Promise<Flag[]> {

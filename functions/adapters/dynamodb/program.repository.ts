@@ -1,8 +1,9 @@
 import { type Clinician, clinicianSchema } from '../../domain/clinician.schema.ts';
 import { type Program, programSchema } from '../../domain/program.schema.ts';
-import type { ProgramRepository } from '../../ports/repository.port.ts';
+import type { Page, PageRequest, ProgramRepository } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
+import { queryPage } from './paging.ts';
 
 /**
  * Programs change rarely and every job reads one, so a warm function keeps each for a short time
@@ -34,6 +35,37 @@ export class DynamoProgramRepository implements ProgramRepository {
   async listPrograms(): Promise<Program[]> {
     const items = await this.table.queryPartition({ index: 'gsi1', pk: 'PROGRAMS' });
     return items.map((item) => programSchema.parse(withoutKeys(item)));
+  }
+
+  async listProgramsPage(page: PageRequest): Promise<Page<Program>> {
+    return queryPage(
+      this.table,
+      [
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'PROGRAMS' },
+        },
+      ],
+      page,
+      (item) => programSchema.parse(withoutKeys(item)),
+      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+    );
+  }
+
+  async listCliniciansPage(programId: string, page: PageRequest): Promise<Page<Clinician>> {
+    return queryPage(
+      this.table,
+      [
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.program(programId).pk, ':prefix': 'CLINICIAN#' },
+        },
+      ],
+      page,
+      (item) => clinicianSchema.parse(withoutKeys(item)),
+      ['pk', 'sk'],
+    );
   }
 
   async listClinicians(programId: string): Promise<Clinician[]> {

@@ -1,7 +1,8 @@
 import { type Session, type Shortfall, sessionSchema, shortfallSchema } from '../../domain/session.schema.ts';
-import type { SessionRepository } from '../../ports/repository.port.ts';
+import type { Page, PageRequest, SessionRepository } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
 import { keys, withoutKeys } from './keys.ts';
+import { queryPage } from './paging.ts';
 
 const toItem = (s: Session) => ({
   ...keys.session(s.programId, s.sessionId),
@@ -19,6 +20,30 @@ export class DynamoSessionRepository implements SessionRepository {
     const { pk, sk } = keys.session(programId, sessionId);
     const item = await this.table.get(pk, sk);
     return item ? fromItem(item) : undefined;
+  }
+
+  async listSessionsPage(
+    programId: string,
+    weeks: readonly string[],
+    range: { from: string; to: string },
+    page: PageRequest,
+  ): Promise<Page<Session>> {
+    return queryPage(
+      this.table,
+      weeks.map((week) => ({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.sessionByWeek(programId, week, '', '').gsi1pk,
+          ':from': range.from,
+          // every `${start}#${sessionId}` with start <= to sorts before `${to}#~`
+          ':to': `${range.to}#~`,
+        },
+      })),
+      page,
+      fromItem,
+      ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+    );
   }
 
   async listSessionsByWeek(programId: string, week: string): Promise<Session[]> {

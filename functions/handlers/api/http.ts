@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { redactError } from '../../domain/redact.ts';
+import { InvalidCursorError } from '../../ports/repository.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
 import { issuePath } from '../validation.ts';
@@ -195,6 +196,11 @@ export async function handleApiEvent(
         { message: error.message, ...(error.details ? { issues: error.details } : {}) },
         error.headers,
       );
+    if (error instanceof InvalidCursorError)
+      return json(400, {
+        message: `query.${error.message}`,
+        issues: [{ field: 'query.cursor', message: 'not a cursor this listing handed out' }],
+      });
     if (error instanceof NotFoundError) return json(404, { message: error.message });
     if (error instanceof ConflictError) return json(409, { message: error.message });
     // A schema a use case applies to what the request built (a change merged into a client).

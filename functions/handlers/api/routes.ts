@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { clientSchema, consentSchema } from '../../domain/client.schema.ts';
+import { clientSchema, clientStatusSchema, consentSchema } from '../../domain/client.schema.ts';
 import { clinicianSchema } from '../../domain/clinician.schema.ts';
 import {
   boundedDateSchema,
@@ -9,12 +9,21 @@ import {
   utcInstantSchema,
   weeklyWindowSchema,
 } from '../../domain/common.schema.ts';
+import { flagRuleSchema } from '../../domain/flag.schema.ts';
 import { type Program, programSchema } from '../../domain/program.schema.ts';
 import { screenResultSchema } from '../../domain/screen.schema.ts';
 import { verifyDraw } from '../../domain/screening.ts';
 import { attendanceStatusSchema } from '../../domain/session.schema.ts';
 import { attendanceTooEarly, rescheduleConflict } from '../../domain/session-conflicts.ts';
-import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../../domain/zoned-time.ts';
+import {
+  addDays,
+  addMinutes,
+  isoWeekOf,
+  isoWeekOfDate,
+  localDateOf,
+  localToUtc,
+  minutesBetween,
+} from '../../domain/zoned-time.ts';
 import { recordAttendance } from '../../use-cases/attendance.ts';
 import {
   changeClient,
@@ -35,7 +44,60 @@ const clientPath = programPath.extend({ clientId: entityIdSchema });
 const sessionPath = programPath.extend({ sessionId: z.string().min(1).max(40) });
 const clinicianPath = programPath.extend({ clinicianId: entityIdSchema });
 
-const weekQuery = z.object({ week: isoWeekSchema }).strict();
+/** `limit` and the opaque `cursor` of every list route; the next page's cursor comes in the answer. */
+const pageQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'expected a whole number from 1 to 200' })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(200))
+    .optional(),
+  cursor: z
+    .string()
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected the cursor of the previous page' })
+    .optional(),
+});
+const DEFAULT_PAGE = 50;
+const pageOf = (q: { limit?: number | undefined; cursor?: string | undefined }) => ({
+  limit: q.limit ?? DEFAULT_PAGE,
+  cursor: q.cursor,
+});
+
+/** The longest date range one session listing may span. */
+const MAX_RANGE_DAYS = 92;
+
+const weekQuery = z
+  .object({
+    week: isoWeekSchema.optional(),
+    from: boundedDateSchema.optional(),
+    to: boundedDateSchema.optional(),
+    ...pageQuery.shape,
+  })
+  .strict()
+  .refine((q) => (q.week ? !q.from && !q.to : q.from && q.to), {
+    error: 'expected either week, or from and to (local dates)',
+    path: ['week'],
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    error: 'expected from on or before to',
+    path: ['from'],
+  })
+  .refine((q) => !q.from || !q.to || addDays(q.from, MAX_RANGE_DAYS - 1) >= q.to, {
+    error: `expected at most ${MAX_RANGE_DAYS} days from from to to`,
+    path: ['to'],
+  });
+const clientsQuery = z
+  .object({ status: clientStatusSchema.optional(), track: entityIdSchema.optional(), ...pageQuery.shape })
+  .strict();
+const flagsQuery = z
+  .object({
+    severity: z.enum(['warning', 'critical']).optional(),
+    rule: flagRuleSchema.optional(),
+    ...pageQuery.shape,
+  })
+  .strict();
+const listQuery = pageQuery.strict();
 const attendanceBody = z.object({ status: attendanceStatusSchema }).strict();
 const rescheduleBody = z.object({ start: boundedInstantSchema }).strict();
 const resolveBody = z.object({ note: z.string().min(1).max(500) }).strict();
@@ -234,8 +296,23 @@ export const routes: Route[] = [
     query: weekQuery,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
-      const { week } = parse(weekQuery, req.query, 'query');
-      return { body: { week, sessions: await deps.sessions.listSessionsByWeek(programId, week) } };
+      const query = parse(weekQuery, req.query, 'query');
+      if (query.week)
+        return {
+          body: { week: query.week, sessions: await deps.sessions.listSessionsByWeek(programId, query.week) },
+        };
+      const program = await mustGetProgram(deps, programId);
+      const from = query.from!;
+      const to = query.to!;
+      const weeks = [
+        ...new Set(Array.from({ length: daysFrom(from, to) + 1 }, (_, i) => isoWeekOfDate(addDays(from, i)))),
+      ];
+      const range = {
+        from: localToUtc(from, '00:00', program.timezone),
+        to: addMinutes(localToUtc(addDays(to, 1), '00:00', program.timezone), -1),
+      };
+      const page = await deps.sessions.listSessionsPage(programId, weeks, range, pageOf(query));
+      return { body: { from, to, sessions: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
     },
   },
   {
@@ -390,9 +467,16 @@ routes.push(
     method: 'GET',
     path: '/programs/{programId}/flags',
     roles: [...staff],
+    query: flagsQuery,
     async run(deps, req) {
       const { programId } = parse(programPath, req.params, 'path');
-      return { body: { flags: await deps.flags.listOpenFlags(programId) } };
+      const query = parse(flagsQuery, req.query, 'query');
+      const filter = {
+        rule: query.rule,
+        escalated: query.severity === undefined ? undefined : query.severity === 'critical',
+      };
+      const page = await deps.flags.listOpenFlagsPage(programId, filter, pageOf(query));
+      return { body: { flags: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
     },
   },
   {
@@ -467,3 +551,62 @@ async function checkReschedule(deps: Deps, programId: string, sessionId: string,
   });
   if (conflict) throw new ConflictError(`start: ${conflict}`);
 }
+
+const daysFrom = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
+/** The list routes a new user starts from (issue 13): who am I, my programs, their people. */
+routes.push(
+  {
+    method: 'GET',
+    path: '/me',
+    roles: [...staff],
+    async run(_deps, req) {
+      const { subject, roles, programs } = req.caller;
+      return { body: { subject, roles, programs } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs',
+    roles: [...staff],
+    query: listQuery,
+    async run(deps, req) {
+      const query = parse(listQuery, req.query, 'query');
+      const page = await deps.programs.listProgramsPage(pageOf(query));
+      const mine = req.caller.programs;
+      // A clinician sees only their programs: a page may hold fewer than `limit`, the cursor goes on.
+      const items = mine === 'all' ? page.items : page.items.filter((p) => mine.includes(p.id));
+      return { body: { programs: items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/clients',
+    roles: [...staff],
+    query: clientsQuery,
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const query = parse(clientsQuery, req.query, 'query');
+      await mustGetProgram(deps, programId);
+      const page = await deps.clients.listClientsPage(
+        programId,
+        { status: query.status, track: query.track },
+        pageOf(query),
+      );
+      return { body: { clients: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/programs/{programId}/clinicians',
+    roles: [...staff],
+    query: listQuery,
+    async run(deps, req) {
+      const { programId } = parse(programPath, req.params, 'path');
+      const query = parse(listQuery, req.query, 'query');
+      await mustGetProgram(deps, programId);
+      const page = await deps.programs.listCliniciansPage(programId, pageOf(query));
+      return { body: { clinicians: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    },
+  },
+);
