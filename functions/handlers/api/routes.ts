@@ -610,3 +610,13 @@ routes.push(
     },
   },
 );
+
+/** The schema of every path parameter, by name: the same ones the routes parse with (and the document shows). */
+export const pathParamSchemas: Record<string, z.ZodType> = {
+  ...programPath.shape,
+  ...clientPath.shape,
+  ...sessionPath.shape,
+  ...clinicianPath.shape,
+  ...flagPath.shape,
+  date: z.iso.date(),
+};
