@@ -251,6 +251,7 @@ export function countingScheduler(inner: JobScheduler) {
         inFlight--;
       }
     },
+    scheduleRecurring: (job) => inner.scheduleRecurring(job),
     cancel: async (names) => {
       counts.cancelled += names.length;
       await inner.cancel(names);

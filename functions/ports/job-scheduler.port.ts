@@ -1,11 +1,16 @@
-import type { OneTimeJob } from '../domain/job.schema.ts';
+import type { OneTimeJob, RecurringJob } from '../domain/job.schema.ts';
 
 export { type JobTarget, jobTargetSchema, type OneTimeJob, type RecurringJob } from '../domain/job.schema.ts';
 
 export interface JobScheduler {
   /** Creates the job, or replaces the one with that name. */
   scheduleOnce(job: OneTimeJob): Promise<void>;
-  /** Deletes jobs by name; names that do not exist are ignored. */
+  /**
+   * Creates the recurring job (a cron in its time zone), or replaces the one with that name with this
+   * full definition: a program's weekly generation, draws and sweep follow the program.
+   */
+  scheduleRecurring(job: RecurringJob): Promise<void>;
+  /** Deletes jobs, one-time or recurring, by name; names that do not exist are ignored. */
   cancel(names: string[]): Promise<void>;
 }
 

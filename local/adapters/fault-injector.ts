@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobScheduler, OneTimeJob } from '../../functions/ports/job-scheduler.port.ts';
+import type { JobScheduler, OneTimeJob, RecurringJob } from '../../functions/ports/job-scheduler.port.ts';
 import type { CareTeamAlert, CareTeamNotifier, SmsSender } from '../../functions/ports/notifier.port.ts';
 
 /** The ports a scenario's `fault` action can refuse (scenario format, version 2). */
@@ -93,7 +93,7 @@ export class FaultyCareTeamNotifier implements CareTeamNotifier {
   }
 }
 
-/** The job scheduler port (create and delete one-time jobs), refusing when the injector says so. */
+/** The job scheduler port (create and delete one-time and recurring jobs), refusing when the injector says so. */
 export class FaultyJobScheduler implements JobScheduler {
   constructor(
     private readonly inner: JobScheduler,
@@ -103,6 +103,11 @@ export class FaultyJobScheduler implements JobScheduler {
   async scheduleOnce(job: OneTimeJob) {
     this.faults.check('scheduler');
     return this.inner.scheduleOnce(job);
+  }
+
+  async scheduleRecurring(job: RecurringJob) {
+    this.faults.check('scheduler');
+    return this.inner.scheduleRecurring(job);
   }
 
   async cancel(names: string[]) {

@@ -49,7 +49,7 @@ export function localSystem(options: {
   const table = new DynamoTable(options.doc, options.tableName);
   const clock = new VirtualClock(options.now);
   const activity = new RecordingActivityLog(clock);
-  const scheduler = new InProcessScheduler();
+  const scheduler = new InProcessScheduler(() => clock.now());
   const notifier = new LocalNotifier(clock, {
     ...(options.print ? { print: options.print } : {}),
     ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}),

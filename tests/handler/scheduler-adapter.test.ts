@@ -92,3 +92,51 @@ describe('EventBridge Scheduler adapter', () => {
     expect(schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
   });
 });
+
+describe('EventBridge Scheduler adapter: recurring jobs', () => {
+  beforeEach(() => schedulerMock.reset());
+  const recurringConfig = {
+    ...config,
+    targets: { 'generate-week': 'arn:aws:lambda:us-east-1:123456789012:function:generate-week' },
+  };
+  const weekly = {
+    name: 'week-sunrise',
+    target: 'generate-week' as const,
+    cron: '5 0 ? * SAT *',
+    timezone: 'America/New_York',
+    payload: { programId: 'sunrise' },
+  };
+  const expectedWeekly = {
+    Name: 'week-sunrise',
+    GroupName: 'cadence-test',
+    ScheduleExpression: 'cron(5 0 ? * SAT *)',
+    ScheduleExpressionTimezone: 'America/New_York',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: 'arn:aws:lambda:us-east-1:123456789012:function:generate-week',
+      RoleArn: 'arn:aws:iam::123456789012:role/scheduler',
+      Input: JSON.stringify({ programId: 'sunrise', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      RetryPolicy: { MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 20 },
+      DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:scheduler-dlq' },
+    },
+  };
+
+  it('creates a cron schedule in the job time zone, kept after each firing, retried for 6 hours, with a DLQ', async () => {
+    schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    await new EventBridgeJobScheduler(new SchedulerClient({}), recurringConfig).scheduleRecurring(weekly);
+    const [input] = schedulerMock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
+    expect(input).toEqual(expectedWeekly);
+    expect(input).not.toHaveProperty('ActionAfterCompletion');
+  });
+
+  it('replaces one of the same name with the full definition (UpdateSchedule resets what it leaves out)', async () => {
+    schedulerMock
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    schedulerMock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    await new EventBridgeJobScheduler(new SchedulerClient({}), recurringConfig).scheduleRecurring(weekly);
+    expect(schedulerMock.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input)).toEqual([
+      expectedWeekly,
+    ]);
+  });
+});

@@ -21,13 +21,13 @@ export const metrics = new Metrics({ namespace: 'Cadence', serviceName: 'cadence
 /** X-Ray: every AWS SDK call of a default client is a subsegment (the handler middleware opens the segment). */
 export const tracer = new Tracer({ serviceName: 'cadence' });
 
+const noScheduler = async () => {
+  throw new Error('this function has no scheduler permissions (SCHEDULE_GROUP is not set)');
+};
 const schedulerUnavailable: JobScheduler = {
-  scheduleOnce: async () => {
-    throw new Error('this function has no scheduler permissions (SCHEDULE_GROUP is not set)');
-  },
-  cancel: async () => {
-    throw new Error('this function has no scheduler permissions (SCHEDULE_GROUP is not set)');
-  },
+  scheduleOnce: noScheduler,
+  scheduleRecurring: noScheduler,
+  cancel: noScheduler,
 };
 
 export interface AwsClients {
