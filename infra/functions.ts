@@ -42,7 +42,8 @@ export interface FunctionSpec {
   /** How the function uses the table: grants exactly that and sets TABLE_NAME. */
   readonly table: TableAccess;
   /**
-   * Job targets this function creates one-time schedules for. When present (even empty) the function
+   * Job targets this function creates schedules for (one-time, or a program's recurring ones). When
+   * present (even empty) the function
    * gets SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, SCHEDULER_DLQ_ARN, JOB_TARGETS, schedule create/update/
    * delete in the Cadence group and iam:PassRole on the scheduler role. Each target must be deployed.
    * A function may list itself or a function that schedules it back: JOB_TARGETS holds ARNs built
@@ -74,8 +75,8 @@ export interface FunctionSpec {
 
 /**
  * The functions Cadence deploys, one entry each. `schedulesJobs` lists every target the function's
- * use cases pass to `scheduler.scheduleOnce` (functions/use-cases); a missing one fails at run time
- * with "no Lambda ARN configured for job target …".
+ * use cases pass to `scheduler.scheduleOnce` or `scheduler.scheduleRecurring` (functions/use-cases);
+ * a missing one fails at run time with "no Lambda ARN configured for job target …".
  */
 export const FUNCTION_SPECS: readonly FunctionSpec[] = [
   {
@@ -148,8 +149,16 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     description: 'The staff HTTP API behind API Gateway and the Cognito JWT authorizer',
     table: 'readWrite',
     // enrolment, reschedule and opt-in create reminder and attendance schedules; attendance and
-    // screen results can raise a flag, which schedules its escalation
-    schedulesJobs: ['send-reminder', 'check-attendance', 'escalate-flag'],
+    // screen results can raise a flag, which schedules its escalation; creating, changing and
+    // deleting a program creates, replaces and deletes its recurring schedules
+    schedulesJobs: [
+      'send-reminder',
+      'check-attendance',
+      'escalate-flag',
+      'generate-week',
+      'sweep-engagement',
+      'draw-screens',
+    ],
     publishesSms: true,
     publishesCareTeam: true,
   },

@@ -1,13 +1,12 @@
 import type { Server } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { nextWeeklyCronTime } from '../functions/domain/cron.ts';
-import { recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
 import { isoWeekOf, localTimeOf, nextIsoWeek } from '../functions/domain/zoned-time.ts';
 import { makeApiHandler } from '../functions/handlers/api.handler.ts';
 import { runJob } from '../functions/handlers/lambda-job.ts';
 import { jobRegistry } from '../functions/jobs/registry.ts';
 import type { Log } from '../functions/use-cases/deps.ts';
 import { scheduleCurrentWeeks } from '../functions/use-cases/enrol-client.ts';
+import { createProgram, ensureRecurringJobs } from '../functions/use-cases/programs.ts';
 import { scheduleSessionJobs } from '../functions/use-cases/session-jobs.ts';
 import { type LocalSystem, localSystem } from './adapters/local-deps.ts';
 import type { StampedEvent } from './adapters/recording-activity-log.ts';
@@ -61,37 +60,23 @@ export async function startRuntime(options: RuntimeOptions) {
 
   if (options.seedDemo && (await deps.programs.listPrograms()).length === 0) {
     const demo = demoClinic(clock.now());
-    await deps.programs.putProgram(demo.program);
+    await createProgram(deps, demo.program);
     for (const c of demo.clinicians) await deps.programs.putClinician(demo.program.id, c);
     for (const c of demo.clients) await deps.clients.createClient(demo.program.id, c);
     options.print(`Seeded the demo program "${demo.program.name}" with ${demo.clients.length} clients.`);
   }
 
-  // Recurring jobs by name, as the CDK app declares them per program: kept in step with the
-  // programs in the table, so a program created or changed through the API gets its own.
-  const recurring = new Map<
-    string,
-    { target: string; cron: string; timezone: string; payload: Record<string, string | number>; next: string }
-  >();
-  const syncRecurring = async () => {
-    for (const program of await deps.programs.listPrograms()) {
-      for (const job of recurringJobsFor(program)) {
-        const known = recurring.get(job.name);
-        if (known && known.cron === job.cron && known.timezone === job.timezone) continue;
-        recurring.set(job.name, { ...job, next: nextWeeklyCronTime(job.cron, job.timezone, clock.now()) });
-      }
-    }
-  };
-
-  // The in-process scheduler starts empty: catch up the weeks and re-create every future job.
+  // The in-process scheduler starts empty: every program's recurring jobs are ensured through the
+  // port (as a program created or changed through the API gets them), the weeks caught up and every
+  // future one-time job re-created.
   for (const program of await deps.programs.listPrograms()) {
+    await ensureRecurringJobs(deps, program);
     await scheduleCurrentWeeks(deps, program.id);
     const week = isoWeekOf(clock.now(), program.timezone);
     for (const w of [week, nextIsoWeek(week)]) {
       await scheduleSessionJobs(deps, program, await deps.sessions.listSessionsByWeek(program.id, w));
     }
   }
-  await syncRecurring();
 
   const fire = async (target: string, payload: Record<string, unknown>) => {
     const job = jobRegistry[target as keyof typeof jobRegistry];
@@ -109,14 +94,9 @@ export async function startRuntime(options: RuntimeOptions) {
     running = true;
     try {
       advance();
+      // One-time and recurring jobs in time order, each with the instant it was due.
       for (let job = scheduler.takeNextDue(clock.now()); job; job = scheduler.takeNextDue(clock.now())) {
         await fire(job.target, { ...job.payload, scheduledTime: job.at });
-      }
-      for (const r of recurring.values()) {
-        if (r.next > clock.now()) continue;
-        const firedAt = r.next;
-        r.next = nextWeeklyCronTime(r.cron, r.timezone, firedAt);
-        await fire(r.target, { ...r.payload, scheduledTime: firedAt });
       }
     } finally {
       running = false;
@@ -128,9 +108,7 @@ export async function startRuntime(options: RuntimeOptions) {
   const server: Server = await serveApi(
     async (event) => {
       advance();
-      const result = await api(event, {} as never);
-      if (event.requestContext.http.method !== 'GET') await syncRecurring();
-      return result;
+      return api(event, {} as never);
     },
     { port: options.port },
   );
@@ -141,7 +119,6 @@ export async function startRuntime(options: RuntimeOptions) {
     url,
     system,
     tick,
-    recurring,
     async stop() {
       clearInterval(timer);
       await new Promise<void>((resolve) => server.close(() => resolve()));

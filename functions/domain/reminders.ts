@@ -61,8 +61,8 @@ export type ReminderVerdict =
  * What a reminder job firing at `now` does. `scheduledTime` is when its schedule was due (a late
  * delivery or a retry keeps it), `start` the session start the job was made for (older jobs lack it).
  * A job made for another start, or due at another time than the plan for the session as it is now,
- * belongs to a moved session and does nothing; a reminder never goes out once the session started,
- * nor inside quiet hours.
+ * belongs to a moved session and does nothing, as does one at an offset the program no longer has;
+ * a reminder never goes out once the session started, nor inside quiet hours.
  */
 export function reminderVerdict(input: {
   program: Program;
@@ -76,6 +76,9 @@ export function reminderVerdict(input: {
   const { program, client, session, now } = input;
   if (input.start !== undefined && input.start !== session.start)
     return { action: 'skip', why: 'not due: the session moved' };
+  // The program's offsets changed after the job was made (PUT /programs): its job may still fire.
+  if (!program.reminders.offsetsMinutes.includes(input.offsetMinutes))
+    return { action: 'skip', why: 'not due: the program no longer reminds at this offset' };
   const quiet = quietHoursFor(program, client);
   const decision = planReminder(session.start, input.offsetMinutes, quiet, program.timezone);
   if (Math.abs(minutesBetween(reminderFireTime(decision), input.scheduledTime)) > FIRE_TOLERANCE_MINUTES)

@@ -26,7 +26,11 @@ export class InvalidCursorError extends Error {
 
 export interface ProgramRepository {
   getProgram(programId: string): Promise<Program | undefined>;
+  /** Creates the program; false when one with that id exists already. */
+  createProgram(program: Program): Promise<boolean>;
   putProgram(program: Program): Promise<void>;
+  /** Deletes the program item (its clients, sessions and other records stay); false when there was none. */
+  deleteProgram(programId: string): Promise<boolean>;
   listPrograms(): Promise<Program[]>;
   listClinicians(programId: string): Promise<Clinician[]>;
   listProgramsPage(page: PageRequest): Promise<Page<Program>>;

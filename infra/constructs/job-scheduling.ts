@@ -111,7 +111,7 @@ export class JobScheduling extends Construct {
     );
     Validations.of(fn.executionRole.permissions).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(Stack.of(this), schedulesArn)}]`,
-      reason: `Schedule names are made at run time from session ids; the grant is limited to group ${this.groupName}`,
+      reason: `Schedule names are made at run time from session and program ids; the grant is limited to group ${this.groupName}`,
     });
     fn.addToRolePolicy(
       new PolicyStatement({

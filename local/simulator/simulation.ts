@@ -1,10 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { nextWeeklyCronTime } from '../../functions/domain/cron.ts';
-import { recurringJobsFor } from '../../functions/domain/recurring-jobs.ts';
 import { addDays, addMinutes, localToUtc } from '../../functions/domain/zoned-time.ts';
 import { runJob } from '../../functions/handlers/lambda-job.ts';
 import { jobRegistry } from '../../functions/jobs/registry.ts';
 import { scheduleCurrentWeeks } from '../../functions/use-cases/enrol-client.ts';
+import { createProgram } from '../../functions/use-cases/programs.ts';
 import { FAULT_PORTS, FaultInjector, type FaultPort } from '../adapters/fault-injector.ts';
 import { type LocalSystem, localSystem } from '../adapters/local-deps.ts';
 import type { StampedEvent } from '../adapters/recording-activity-log.ts';
@@ -81,13 +80,13 @@ async function run(
   end: string,
 ): Promise<SimulationResult> {
   const { program } = scenario;
-  const zone = program.timezone;
   const { deps, clock, scheduler, activity } = system;
   if (options.onEvent) activity.onEvent(options.onEvent);
   const jobErrors: SimulationResult['jobErrors'] = [];
 
-  // The clinic as it stands when the run starts.
-  await deps.programs.putProgram(program);
+  // The clinic as it stands when the run starts: the program created as the API creates it, so its
+  // recurring jobs (weekly generation, sweep, draws) are held by the in-process scheduler.
+  await createProgram(deps, program);
   for (const clinician of scenario.clinicians) await deps.programs.putClinician(program.id, clinician);
   for (const client of scenario.clients) await deps.clients.createClient(program.id, client);
 
@@ -97,10 +96,6 @@ async function run(
   // weekly generation was due before the run starts.
   await scheduleCurrentWeeks(deps, program.id);
 
-  const recurring = recurringJobsFor(program).map((job) => ({
-    job,
-    next: nextWeeklyCronTime(job.cron, zone, start),
-  }));
   /** Failed invocations waiting for their retry, earliest first. */
   const retries: Invocation[] = [];
 
@@ -139,37 +134,20 @@ async function run(
 
   for (;;) {
     const candidates: Timed[] = [];
-    const nextJob = scheduler.pending()[0];
+    // One-time and recurring jobs alike, from the scheduler; at one instant recurring ones first.
+    const nextJob = scheduler.peekNext();
     if (nextJob) {
       candidates.push({
         at: nextJob.at,
-        order: 2,
+        order: nextJob.recurring ? 1 : 2,
         label: nextJob.target,
         run: async () => {
-          scheduler.takeNextDue(nextJob.at);
+          const job = scheduler.takeNextDue(nextJob.at)!;
           await fire({
-            at: nextJob.at,
-            name: nextJob.name,
-            target: nextJob.target,
-            payload: { ...nextJob.payload, scheduledTime: nextJob.at },
-            attempt: 1,
-          });
-        },
-      });
-    }
-    for (const r of recurring) {
-      candidates.push({
-        at: r.next,
-        order: 1,
-        label: r.job.target,
-        run: async () => {
-          const firedAt = r.next;
-          r.next = nextWeeklyCronTime(r.job.cron, zone, firedAt);
-          await fire({
-            at: firedAt,
-            name: r.job.name,
-            target: r.job.target,
-            payload: { ...r.job.payload, scheduledTime: firedAt },
+            at: job.at,
+            name: job.name,
+            target: job.target,
+            payload: { ...job.payload, scheduledTime: job.at },
             attempt: 1,
           });
         },

@@ -254,7 +254,7 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
   it('refuses a program with drug screens while draw-screens is not deployed', () => {
     const withoutDraws = FUNCTION_SPECS.filter((f) => f.name !== 'draw-screens').map((f) => ({
       ...f,
-      schedulesJobs: f.schedulesJobs?.filter((t) => t !== 'check-screen'),
+      schedulesJobs: f.schedulesJobs?.filter((t) => t !== 'check-screen' && t !== 'draw-screens'),
     }));
     expect(() => define(withoutDraws, configInput)).toThrow(
       /program sunrise needs a recurring draw-screens job/,

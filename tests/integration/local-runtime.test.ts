@@ -92,15 +92,16 @@ describe('npm start: the local runtime', () => {
       }),
     });
     expect(res.status).toBe(201);
-    expect(runtime.recurring.get('week-harbor')).toMatchObject({
+    const { scheduler } = runtime.system;
+    expect(scheduler.recurringJob('week-harbor')).toMatchObject({
       target: 'generate-week',
       timezone: 'America/Los_Angeles',
     });
-    expect(runtime.recurring.get('draw-harbor')).toMatchObject({
+    expect(scheduler.recurringJob('draw-harbor')).toMatchObject({
       target: 'draw-screens',
       cron: '0 6 ? * MON,TUE,WED,THU,FRI *',
     });
-    expect(runtime.recurring.get('sweep-harbor')!.next > now).toBe(true);
+    expect(scheduler.recurringJob('sweep-harbor')!.next > now).toBe(true);
   });
 
   it('keeps a clinician of another program out', async () => {
@@ -108,5 +109,33 @@ describe('npm start: the local runtime', () => {
       headers: { 'x-cadence-caller': 'clinician:other' },
     });
     expect(res.status).toBe(403);
+  });
+
+  it('fires the weekly generation, the draws and the sweep of a program created through the API', async () => {
+    const enrolled = await fetch(`${runtime.url}/programs/harbor/clients`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'h-001',
+        phone: '+12025550191',
+        track: 'evening',
+        start: '2027-01-05',
+        smsConsent: true,
+      }),
+    });
+    expect(enrolled.status).toBe(201);
+    const { deps, scheduler } = runtime.system;
+    expect(await deps.sessions.listSessionsByWeek('harbor', '2027-W02')).toEqual([]);
+    // Saturday 01:00 in Los Angeles: past Wednesday to Friday's draws (06:00), four sweeps (05:30)
+    // and the weekly generation (Saturday 00:05)
+    now = '2027-01-09T09:00:00Z';
+    await runtime.tick();
+    expect(lines.filter((l) => l.startsWith('❌'))).toEqual([]);
+    for (const date of ['2027-01-06', '2027-01-07', '2027-01-08'])
+      expect(await deps.screening.getDraw('harbor', date), date).toBeDefined();
+    expect(await deps.screening.getDraw('harbor', '2027-01-09')).toBeUndefined();
+    const nextWeek = await deps.sessions.listSessionsByWeek('harbor', '2027-W02');
+    expect(nextWeek.map((s) => [s.clientId, s.start])).toEqual([['h-001', '2027-01-12T02:00:00Z']]);
+    expect(scheduler.recurringJob('sweep-harbor')!.next).toBe('2027-01-09T13:30:00Z');
+    expect(scheduler.recurringJob('week-harbor')!.next).toBe('2027-01-16T08:05:00Z');
   });
 });

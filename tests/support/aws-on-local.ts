@@ -17,10 +17,14 @@ export async function awsOnLocal(now: string, options: { log?: Log } = {}) {
     SCHEDULE_GROUP: 'cadence-test',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
     SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:scheduler-dlq',
+    // the api function's targets (infra/functions.ts): one-time jobs and the programs' recurring ones
     JOB_TARGETS: JSON.stringify({
       'send-reminder': ARN('send-reminder'),
       'check-attendance': ARN('check-attendance'),
       'escalate-flag': ARN('escalate-flag'),
+      'generate-week': ARN('generate-week'),
+      'sweep-engagement': ARN('sweep-engagement'),
+      'draw-screens': ARN('draw-screens'),
     }),
     CARE_TEAM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:care-team',
     SMS_ORIGINATION_NUMBER: '+18005550100',

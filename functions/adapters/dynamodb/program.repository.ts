@@ -1,3 +1,4 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { type Clinician, clinicianSchema } from '../../domain/clinician.schema.ts';
 import { type Program, programSchema } from '../../domain/program.schema.ts';
 import type { Page, PageRequest, ProgramRepository } from '../../ports/repository.port.ts';
@@ -27,9 +28,25 @@ export class DynamoProgramRepository implements ProgramRepository {
     return program;
   }
 
+  async createProgram(program: Program): Promise<boolean> {
+    if (!(await this.table.putIfAbsent({ ...keys.program(program.id), entity: 'program', ...program })))
+      return false;
+    this.cache.set(program.id, { program, until: performance.now() + this.cacheMs });
+    return true;
+  }
+
   async putProgram(program: Program): Promise<void> {
     await this.table.put({ ...keys.program(program.id), entity: 'program', ...program });
     this.cache.set(program.id, { program, until: performance.now() + this.cacheMs });
+  }
+
+  async deleteProgram(programId: string): Promise<boolean> {
+    this.cache.delete(programId);
+    const { pk, sk } = keys.program(programId);
+    const { Attributes } = await this.table.doc.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: { pk, sk }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes !== undefined;
   }
 
   async listPrograms(): Promise<Program[]> {

@@ -35,6 +35,7 @@ import {
 import { ConflictError, type Deps, NotFoundError } from '../../use-cases/deps.ts';
 import { enrolClient, scheduleCurrentWeeks } from '../../use-cases/enrol-client.ts';
 import { acknowledgeFlag, resolveFlag } from '../../use-cases/flags.ts';
+import { createProgram, deleteProgram, updateProgram } from '../../use-cases/programs.ts';
 import { recordScreenResult, screensReport } from '../../use-cases/screens.ts';
 import { cancelSessionById, rescheduleSession } from '../../use-cases/session-changes.ts';
 import { fieldError, HttpError, parse, type Route } from './http.ts';
@@ -193,11 +194,7 @@ export const routes: Route[] = [
     roles: ['admin'],
     body: programSchema,
     async run(deps, req) {
-      const program = parse(programSchema, req.body, 'body');
-      if (await deps.programs.getProgram(program.id))
-        throw new ConflictError(`program ${program.id} exists already`);
-      await deps.programs.putProgram(program);
-      return { status: 201, body: program };
+      return { status: 201, body: await createProgram(deps, parse(programSchema, req.body, 'body')) };
     },
   },
   {
@@ -220,10 +217,15 @@ export const routes: Route[] = [
       const { programId } = parse(programPath, req.params, 'path');
       const program = parse(programSchema, req.body, 'body');
       if (program.id !== programId) throw new HttpError(400, 'body.id: must match the path');
-      if (!(await deps.programs.getProgram(programId)))
-        throw new NotFoundError(`program ${programId} does not exist`);
-      await deps.programs.putProgram(program);
-      return { body: program };
+      return { body: await updateProgram(deps, program) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/programs/{programId}',
+    roles: ['admin'],
+    async run(deps, req) {
+      return { body: await deleteProgram(deps, parse(programPath, req.params, 'path').programId) };
     },
   },
   {
