@@ -29,14 +29,14 @@ export function defineCadence(
     tags,
     description: `Cadence ${stage}: table, keys, topics, staff accounts and the schedule group (retained in prod)`,
     terminationProtection,
-    scheduledTargets: scheduledTargets(specs, config.programs),
+    scheduledTargets: scheduledTargets(specs),
   });
   const stateless = new StatelessStack(app, `Cadence-${stage}-Stateless`, {
     stage,
     config,
     env,
     tags,
-    description: `Cadence ${stage}: functions, recurring schedules, staff API and alarms`,
+    description: `Cadence ${stage}: functions, staff API and alarms`,
     terminationProtection,
     stateful,
     functions: specs,

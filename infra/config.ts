@@ -1,8 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
-import { phoneSchema, timezoneSchema } from '../functions/domain/common.schema.ts';
+import { phoneSchema } from '../functions/domain/common.schema.ts';
 import { jobTargetSchema } from '../functions/domain/job.schema.ts';
-import { programSchema, screeningPolicySchema } from '../functions/domain/program.schema.ts';
+import { programSchema } from '../functions/domain/program.schema.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export const stageSchema = z.enum(STAGES, { error: 'expected the context value stage to be dev or prod' });
@@ -11,18 +11,6 @@ export type Stage = z.infer<typeof stageSchema>;
 const retentionValues = new Set<number>(
   Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
 );
-
-/** A program as a deployment declares it: just what its recurring schedules need. */
-const deployedProgramSchema = z.object({
-  id: programSchema.shape.id,
-  /** @default the stage's defaultTimezone */
-  timezone: timezoneSchema.optional(),
-  reminders: z.object({
-    offsetsMinutes: programSchema.shape.reminders.unwrap().shape.offsetsMinutes.unwrap(),
-  }),
-  /** The daily draw-screens schedule; keep days and drawAt equal to the program's own drugScreens. */
-  drugScreens: screeningPolicySchema.pick({ days: true, drawAt: true }).optional(),
-});
 
 /** SNS allows at most 150 values in one subscription's filter policy. */
 const MAX_FILTER_VALUES = 150;
@@ -53,11 +41,10 @@ export const stageConfigSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS region like us-east-1' })
       .optional(),
-    /** Time zone of programs that do not name their own. */
-    defaultTimezone: timezoneSchema,
     /**
      * Who receives care-team alerts, each for their own programs only (an e-mail subscription with a
      * filter policy on the alert's `program` attribute); each must confirm the subscription e-mail.
+     * Programs themselves are data, created through the API: only their ids appear here.
      */
     careTeam: z.array(careTeamMemberSchema),
     /** Addresses subscribed to the ops topic (alarms, dead letters, SMS spend). */
@@ -101,20 +88,19 @@ export const stageConfigSchema = z
     logRetentionDays: z.number().refine((days) => retentionValues.has(days), {
       error: `expected a CloudWatch Logs retention (days), one of ${[...retentionValues].join(', ')}`,
     }),
-    programs: z.array(deployedProgramSchema),
+    /** Gone: a config from before programs were data stops here, saying what to do instead. */
+    programs: z
+      .never({
+        error:
+          'programs are no longer listed here: remove this field; each program gets its schedules when it is created or updated through the API (docs/deploy.md, "Upgrading")',
+      })
+      .optional(),
+    /** Gone with `programs`: every program names its own time zone. */
+    defaultTimezone: z
+      .never({ error: 'no longer used: every program names its own time zone; remove this field' })
+      .optional(),
   })
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.programs.forEach((program, i) => {
-      if (seen.has(program.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `duplicate program id ${program.id}`,
-          path: ['programs', i, 'id'],
-        });
-      }
-      seen.add(program.id);
-    });
     const emails = new Set<string>();
     config.careTeam.forEach((member, i) => {
       const email = member.email.toLowerCase();
@@ -126,25 +112,11 @@ export const stageConfigSchema = z
         });
       }
       emails.add(email);
-      member.programs.forEach((id, j) => {
-        if (!seen.has(id)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown program ${id}: expected one of the ids under programs (${[...seen].join(', ') || 'none yet'})`,
-            path: ['careTeam', i, 'programs', j],
-          });
-        }
-      });
     });
-  })
-  .transform((config) => ({
-    ...config,
-    programs: config.programs.map((p) => ({ ...p, timezone: p.timezone ?? config.defaultTimezone })),
-  }));
+  });
 
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 export type StageConfig = z.output<typeof stageConfigSchema>;
-export type DeployedProgram = StageConfig['programs'][number];
 export type CareTeamMember = StageConfig['careTeam'][number];
 
 /**
@@ -176,33 +148,20 @@ const SCHEMAS = {
  */
 export const STAGE_CONFIGS: Record<Stage, StageConfigInput> = {
   dev: {
-    defaultTimezone: 'America/New_York',
     careTeam: [],
     opsEmails: [],
     // A new account is in the SMS sandbox: only verified numbers, USD 1 a month.
     sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 1 },
     logRetentionDays: RetentionDays.ONE_MONTH,
-    programs: [
-      // The demo program (scenarios and docs use it): weekday draws at 06:00, before the morning track.
-      {
-        id: 'sunrise',
-        timezone: 'America/New_York',
-        reminders: { offsetsMinutes: [1440, 120] },
-        drugScreens: { days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], drawAt: '06:00' },
-      },
-    ],
   },
-  // EXAMPLE VALUES: every address, the number and the program below are placeholders (.example is a
-  // reserved domain; +1 833 555-01xx is a fictional toll-free number). Replace them before the first
+  // EXAMPLE VALUES: every address, the number and the program id below are placeholders (.example is
+  // a reserved domain; +1 833 555-01xx is a fictional toll-free number). Replace them before the first
   // prod deploy (docs/deploy.md, "Stage configuration").
   prod: {
-    defaultTimezone: 'America/New_York',
     careTeam: [{ email: 'care-team@clinic.example', programs: ['example'] }],
     opsEmails: ['ops@clinic.example'],
     sms: { originationNumber: '+18335550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 100 },
     logRetentionDays: RetentionDays.ONE_YEAR,
-    // The clinic's programs, one entry each (the program itself is created through the API).
-    programs: [{ id: 'example', reminders: { offsetsMinutes: [1440, 120] } }],
   },
 };
 

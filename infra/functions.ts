@@ -1,5 +1,4 @@
 import { ArnFormat, Duration, type Stack } from 'aws-cdk-lib';
-import { type RecurringJobsInput, recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { LogMessageAlarm, TableAccess } from './constructs/cadence-function.ts';
 
@@ -165,14 +164,10 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
 ];
 
 /**
- * Every function a schedule invokes: the targets of the one-time jobs functions create, and of the
- * programs' recurring jobs. The scheduler role may invoke these and nothing else.
+ * Every function a schedule invokes: the targets of the jobs functions schedule, one-time and
+ * recurring (the api function creates each program's weekly generation, sweep and draws). The
+ * scheduler role may invoke these and nothing else.
  */
-export function scheduledTargets(
-  specs: readonly FunctionSpec[],
-  programs: readonly RecurringJobsInput[],
-): JobTarget[] {
-  const targets = new Set<JobTarget>(specs.flatMap((s) => s.schedulesJobs ?? []));
-  for (const program of programs) for (const job of recurringJobsFor(program)) targets.add(job.target);
-  return [...targets].sort();
+export function scheduledTargets(specs: readonly FunctionSpec[]): JobTarget[] {
+  return [...new Set<JobTarget>(specs.flatMap((s) => s.schedulesJobs ?? []))].sort();
 }

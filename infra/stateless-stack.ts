@@ -24,7 +24,6 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { recurringJobsFor } from '../functions/domain/recurring-jobs.ts';
 import { routes } from '../functions/handlers/api/routes.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { Stage, StageConfig } from './config.ts';
@@ -75,8 +74,10 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * What can be redeployed at will: the functions, the programs' recurring schedules, the staff API
- * and the alarms. (Pending one-time schedules live in the stateful stack's schedule group.)
+ * What can be redeployed at will: the functions, the staff API and the alarms. It declares no
+ * schedule: every schedule (a program's recurring ones, made by the api function when the program
+ * is created or changed, and the one-time ones the functions make) lives in the stateful stack's
+ * schedule group.
  */
 export class StatelessStack extends Stack {
   public readonly functions: ReadonlyMap<FunctionName, CadenceFunction>;
@@ -128,19 +129,6 @@ export class StatelessStack extends Stack {
     for (const spec of specs) {
       if (spec.schedulesJobs)
         this.jobScheduling.grantScheduling(functions.get(spec.name)!, spec.schedulesJobs);
-    }
-
-    for (const program of config.programs) {
-      for (const job of recurringJobsFor(program)) {
-        const target = functions.get(job.target);
-        if (!target) {
-          throw new Error(
-            `program ${program.id} needs a recurring ${job.target} job, but no ${job.target} function is deployed: ` +
-              `add it to FUNCTION_SPECS (infra/functions.ts) or remove the setting that needs it from infra/config.ts`,
-          );
-        }
-        this.jobScheduling.addRecurringJob(job, target);
-      }
     }
 
     const apiFunction = functions.get('api');

@@ -2,16 +2,10 @@ import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  type JobTarget,
-  type RecurringJob,
-  SCHEDULED_TIME_FIELD,
-} from '../../functions/ports/job-scheduler.port.ts';
+import type { JobTarget } from '../../functions/ports/job-scheduler.port.ts';
 import type { CadenceFunction } from './cadence-function.ts';
 
 /** What the stateful stack's ScheduleGroup provides. */
@@ -36,15 +30,10 @@ export interface JobSchedulingProps {
   readonly targetArn: (target: JobTarget) => string;
 }
 
-/** Scheduler delivery of a recurring job: retried for up to 6 hours, well inside any job's slack, then dead-lettered. */
-export const RECURRING_RETRY_POLICY: CfnSchedule.RetryPolicyProperty = {
-  maximumEventAgeInSeconds: 6 * 3600,
-  maximumRetryAttempts: 20,
-};
-
 /**
- * EventBridge Scheduler for the functions: the programs' recurring schedules in the Cadence group,
- * the grants a function needs to create one-time schedules there, and the dead-letter alarm.
+ * EventBridge Scheduler for the functions: the grants a function needs to create, replace and delete
+ * schedules in the Cadence group (one-time jobs, and the programs' recurring ones), and the
+ * dead-letter alarm. The functions make every schedule at run time; the stacks declare none.
  */
 export class JobScheduling extends Construct {
   public readonly scheduleGroup: ScheduleGroupResources;
@@ -69,30 +58,6 @@ export class JobScheduling extends Construct {
 
   get groupName(): string {
     return this.scheduleGroup.groupName;
-  }
-
-  /**
-   * One recurring schedule in the group, in the job's time zone, invoking `fn` (the job's target)
-   * with the job's payload. The target ARN is a reference here, so the schedule waits for `fn`.
-   */
-  addRecurringJob(job: RecurringJob, fn: IFunction): CfnSchedule {
-    this.checkTarget(job.target);
-    return new CfnSchedule(this, `Recurring-${job.name}`, {
-      name: job.name,
-      groupName: this.groupName,
-      description: `Recurring ${job.target} (${job.name})`,
-      scheduleExpression: `cron(${job.cron})`,
-      scheduleExpressionTimezone: job.timezone,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: fn.functionArn,
-        roleArn: this.scheduleGroup.role.roleArn,
-        input: JSON.stringify({ ...job.payload, [SCHEDULED_TIME_FIELD]: '<aws.scheduler.scheduled-time>' }),
-        retryPolicy: RECURRING_RETRY_POLICY,
-        deadLetterConfig: { arn: this.scheduleGroup.deadLetterQueue.queueArn },
-      },
-    });
   }
 
   /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_REMINDER_OFFSET_MINUTES } from '../../functions/domain/program.schema.ts';
 import {
   loadStageConfig,
   parseStageConfig,
@@ -63,37 +62,29 @@ describe('prod config: synthesis refuses what cannot work, in one line naming th
   });
 
   it.each(['dev', 'prod'] as const)(
-    'refuses, in %s, a reminder offset beyond what weekly generation can serve (MAX_REMINDER_OFFSET_MINUTES)',
+    'refuses, in %s, a config that still lists programs or a default time zone, saying what to do instead',
     (stage) => {
-      const base = STAGE_CONFIGS[stage];
-      const program = base.programs[0]!;
-      const withOffset = (minutes: number): StageConfigInput => ({
-        ...base,
-        programs: [{ ...program, reminders: { offsetsMinutes: [120, minutes] } }],
-      });
-      const error = refusal(withOffset(MAX_REMINDER_OFFSET_MINUTES + 1), stage);
+      const legacy = {
+        ...STAGE_CONFIGS[stage],
+        defaultTimezone: 'America/New_York',
+        programs: [{ id: 'sunrise', reminders: { offsetsMinutes: [1440, 120] } }],
+      } as unknown as StageConfigInput;
+      const error = refusal(legacy, stage);
       expect(error).toMatch(
         new RegExp(
-          `^invalid ${stage} config \\(infra/config\\.ts\\): programs\\.0\\.reminders\\.offsetsMinutes\\.1: at most ${MAX_REMINDER_OFFSET_MINUTES} minutes`,
+          `^invalid ${stage} config \\(infra/config\\.ts\\): programs: programs are no longer listed here: remove this field; .*docs/deploy\\.md, "Upgrading"`,
         ),
       );
+      expect(error).toMatch(/defaultTimezone: no longer used/);
       expect(error).not.toContain('\n');
-      expect(() => parseStageConfig(withOffset(MAX_REMINDER_OFFSET_MINUTES), stage)).not.toThrow();
     },
   );
 });
 
 describe('care team: each member receives their own programs', () => {
-  const withCareTeam = (careTeam: StageConfigInput['careTeam']): StageConfigInput => ({
-    ...prod,
-    programs: [
-      { id: 'sunrise', reminders: { offsetsMinutes: [120] } },
-      { id: 'harbor', reminders: { offsetsMinutes: [120] } },
-    ],
-    careTeam,
-  });
+  const withCareTeam = (careTeam: StageConfigInput['careTeam']): StageConfigInput => ({ ...prod, careTeam });
 
-  it('accepts members of configured programs', () => {
+  it('accepts members naming program ids (the programs themselves are created through the API)', () => {
     const config = parseStageConfig(
       withCareTeam([
         { email: 'lee@clinic.example', programs: ['sunrise'] },
@@ -104,9 +95,9 @@ describe('care team: each member receives their own programs', () => {
     expect(config.careTeam.map((m) => m.programs)).toEqual([['sunrise'], ['sunrise', 'harbor']]);
   });
 
-  it('refuses a program that is not configured, naming the entry', () => {
-    expect(refusal(withCareTeam([{ email: 'lee@clinic.example', programs: ['sunrse'] }]), 'prod')).toMatch(
-      /careTeam\.0\.programs\.0: unknown program sunrse: expected one of the ids under programs \(sunrise, harbor\)/,
+  it('refuses what cannot be a program id, naming the entry', () => {
+    expect(refusal(withCareTeam([{ email: 'lee@clinic.example', programs: ['Sun Rise'] }]), 'prod')).toMatch(
+      /careTeam\.0\.programs\.0: expected 1-40 characters of a-z, 0-9 and -/,
     );
   });
 

@@ -22,7 +22,6 @@ const specs: FunctionSpec[] = [
   { name: 'send-reminder', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
   { name: 'draw-screens', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
   { name: 'escalate-flag', entry: STAND_IN, description: 'stand-in', table: 'read', publishesCareTeam: true },
-  // every program has a daily engagement sweep, so its function is always deployed
   {
     name: 'sweep-engagement',
     entry: STAND_IN,
@@ -37,14 +36,6 @@ const configInput: StageConfigInput = {
   appBaseUrl: 'https://cadence.clinic.example/',
   reservedConcurrency: { 'send-reminder': 5 },
   sms: { originationNumber: '+18005550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 20 },
-  programs: [
-    {
-      id: 'sunrise',
-      reminders: { offsetsMinutes: [1440, 120] },
-      drugScreens: { days: ['MON', 'THU'], drawAt: '06:00' },
-    },
-    { id: 'harbor', timezone: 'America/Los_Angeles', reminders: { offsetsMinutes: [4320] } },
-  ],
 };
 
 /** A function's ARN as JOB_TARGETS and the scheduler role hold it: built from its name, no reference. */
@@ -73,45 +64,13 @@ describe('function specs: what one entry wires', () => {
     });
   });
 
-  it('lets the scheduler role invoke the job targets and recurring targets, and nothing else', () => {
+  it('lets the scheduler role invoke the targets functions schedule, and nothing else', () => {
     const jobs = extended.stateful.scheduleGroup;
     const invokable = resourcesFor(
       statementsOfRole(extended.statefulTemplate, logicalId(jobs.role)),
       'lambda:InvokeFunction',
     );
-    expect(invokable.sort()).toEqual(
-      ['generate-week', 'send-reminder', 'draw-screens', 'sweep-engagement'].map(arnOf).sort(),
-    );
-  });
-
-  it('schedules every recurring job of every program in its own time zone (the default zone when unnamed)', () => {
-    const schedules = Object.values(extended.statelessTemplate.findResources('AWS::Scheduler::Schedule')).map(
-      (s) => [
-        s.Properties.Name,
-        s.Properties.ScheduleExpression,
-        s.Properties.ScheduleExpressionTimezone,
-        render(s.Properties.Target.Arn),
-      ],
-    );
-    expect(schedules.sort()).toEqual(
-      [
-        ['draw-sunrise', 'cron(0 6 ? * MON,THU *)', 'America/New_York', `<${fnId('draw-screens')}.Arn>`],
-        ['week-harbor', 'cron(5 0 ? * THU *)', 'America/Los_Angeles', `<${fnId('generate-week')}.Arn>`],
-        ['week-sunrise', 'cron(5 0 ? * SAT *)', 'America/New_York', `<${fnId('generate-week')}.Arn>`],
-        [
-          'sweep-harbor',
-          'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
-          'America/Los_Angeles',
-          `<${fnId('sweep-engagement')}.Arn>`,
-        ],
-        [
-          'sweep-sunrise',
-          'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
-          'America/New_York',
-          `<${fnId('sweep-engagement')}.Arn>`,
-        ],
-      ].sort(),
-    );
+    expect(invokable).toEqual([arnOf('send-reminder')]);
   });
 
   it('gives SMS senders their origination identity and price cap, and Publish and the opt-out check alone', () => {
@@ -208,7 +167,7 @@ describe('function specs: scheduling oneself', () => {
   let built: SynthesizedCadence;
   beforeAll(() => {
     built = synthCadence('dev', {
-      config: parseStageConfig({ ...STAGE_CONFIGS.dev, programs: [] }),
+      config: parseStageConfig(STAGE_CONFIGS.dev),
       functions: selfScheduling,
     });
   });
@@ -251,16 +210,6 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
     );
   });
 
-  it('refuses a program with drug screens while draw-screens is not deployed', () => {
-    const withoutDraws = FUNCTION_SPECS.filter((f) => f.name !== 'draw-screens').map((f) => ({
-      ...f,
-      schedulesJobs: f.schedulesJobs?.filter((t) => t !== 'check-screen' && t !== 'draw-screens'),
-    }));
-    expect(() => define(withoutDraws, configInput)).toThrow(
-      /program sunrise needs a recurring draw-screens job/,
-    );
-  });
-
   it('refuses alerting functions when alert links have no base URL (no api function, no appBaseUrl)', () => {
     const { appBaseUrl: _, ...withoutUrl } = configInput;
     expect(() => define(specs, withoutUrl)).toThrow(
@@ -282,9 +231,9 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
     expect(() =>
       parseStageConfig({
         ...STAGE_CONFIGS.dev,
-        programs: [{ id: 'Sun Rise', reminders: { offsetsMinutes: [60] } }],
+        careTeam: [{ email: 'lee@clinic.example', programs: ['Sun Rise'] }],
       }),
-    ).toThrow(/programs\.0\.id/);
+    ).toThrow(/careTeam\.0\.programs\.0/);
     expect(() =>
       parseStageConfig({ ...STAGE_CONFIGS.dev, sms: { maxPriceUsd: 0.05, monthlySpendLimitUsd: 0 } }),
     ).toThrow(/sms\.monthlySpendLimitUsd/);

@@ -145,16 +145,39 @@ describe.each(stages)('every stack of the %s stage', (stage) => {
     }
   });
 
-  it('gives every recurring schedule a dead-letter queue and a retry policy, and no flexible window', () => {
-    const schedules = all('AWS::Scheduler::Schedule');
-    expect(schedules.length).toBeGreaterThan(0);
-    for (const [id, { Properties: schedule }] of schedules) {
-      expect(render(schedule.Target.DeadLetterConfig?.Arn), id).toMatch(
-        imported(built.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
-      );
-      expect(schedule.Target.RetryPolicy.MaximumRetryAttempts, id).toBeGreaterThan(0);
-      expect(schedule.Target.RetryPolicy.MaximumEventAgeInSeconds, id).toBeGreaterThan(0);
-      expect(schedule.FlexibleTimeWindow, id).toEqual({ Mode: 'OFF' });
+  it('declares no schedule: the recurring ones a function creates (from its environment) get the dead-letter queue, a retry policy and no flexible window', () => {
+    expect(all('AWS::Scheduler::Schedule')).toEqual([]);
+    const recurringTargets: JobTarget[] = ['generate-week', 'sweep-engagement', 'draw-screens'];
+    const makers = lambdas().filter(([, f]) => {
+      const targets = f.Properties.Environment.Variables.JOB_TARGETS;
+      return targets && recurringTargets.some((t) => t in JSON.parse(render(targets)));
+    });
+    expect(makers.map(([, f]) => f.Properties.FunctionName)).toEqual([`cadence-${stage}-api`]);
+    for (const [id, fn] of makers) {
+      const env = fn.Properties.Environment.Variables;
+      const scheduler = new EventBridgeJobScheduler({} as SchedulerClient, {
+        group: env.SCHEDULE_GROUP,
+        roleArn: render(env.SCHEDULER_ROLE_ARN),
+        deadLetterArn: render(env.SCHEDULER_DLQ_ARN),
+        targets: JSON.parse(render(env.JOB_TARGETS)),
+      });
+      for (const target of recurringTargets) {
+        const input = scheduler.recurringInput({
+          name: 'n',
+          target,
+          cron: '5 0 ? * SAT *',
+          timezone: 'America/New_York',
+          payload: {},
+        });
+        expect(input.GroupName, id).toBe(built.stateful.scheduleGroup.groupName);
+        expect(input.Target!.DeadLetterConfig!.Arn, id).toMatch(
+          imported(built.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
+        );
+        expect(input.Target!.RetryPolicy!.MaximumRetryAttempts, id).toBeGreaterThan(0);
+        expect(input.Target!.RetryPolicy!.MaximumEventAgeInSeconds, id).toBeGreaterThan(0);
+        expect(input.FlexibleTimeWindow, id).toEqual({ Mode: 'OFF' });
+        expect(input.ActionAfterCompletion, id).toBeUndefined();
+      }
     }
   });
 

@@ -10,7 +10,7 @@ import { logicalId, type SynthesizedCadence, shippedCadence, synthCadence } from
 
 let dev: SynthesizedCadence;
 let prod: SynthesizedCadence;
-/** prod with two programs and three care-team members. */
+/** prod with three care-team members of two programs. */
 let clinic: SynthesizedCadence;
 
 beforeAll(() => {
@@ -20,10 +20,6 @@ beforeAll(() => {
     config: parseStageConfig(
       {
         ...STAGE_CONFIGS.prod,
-        programs: [
-          { id: 'sunrise', reminders: { offsetsMinutes: [1440, 120] } },
-          { id: 'harbor', reminders: { offsetsMinutes: [120] } },
-        ],
         careTeam: [
           { email: 'lee@clinic.example', programs: ['sunrise'] },
           { email: 'kim@clinic.example', programs: ['harbor'] },

@@ -4,8 +4,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.ts';
-import { DAYS } from '../../functions/domain/common.schema.ts';
-import { generationLeadDays, recurringJobsFor } from '../../functions/domain/recurring-jobs.ts';
 import { loadStageConfig } from '../../infra/config.ts';
 import { type CadenceFunction, TABLE_ACTIONS } from '../../infra/constructs/cadence-function.ts';
 import { FUNCTION_SPECS } from '../../infra/functions.ts';
@@ -22,7 +20,6 @@ import {
 } from './cadence-app.ts';
 
 const { config } = loadStageConfig('dev');
-const sunrise = config.programs.find((p) => p.id === 'sunrise')!;
 
 let dev: SynthesizedCadence;
 let generateWeek: CadenceFunction;
@@ -38,101 +35,6 @@ beforeAll(() => {
   generateWeek = dev.stateless.functions.get('generate-week')!;
   generateWeekStatements = statementsOfRole(dev.statelessTemplate, logicalId(generateWeek.executionRole));
   tableArn = resourcesFor(generateWeekStatements, 'dynamodb:GetItem')[0]!;
-});
-
-/** Minutes from a weekly `M H ? * DAY *` cron's firing until the following Monday 00:00. */
-function minutesBeforeMonday(cron: string): number {
-  const [minute, hour, , , day] = cron.split(' ');
-  const daysBack = (7 - DAYS.indexOf(day as (typeof DAYS)[number])) % 7 || 7;
-  return daysBack * 1440 - (Number(hour) * 60 + Number(minute));
-}
-
-describe('stateless stack: the weekly schedule of the demo program', () => {
-  const job = recurringJobsFor(sunrise).find((j) => j.target === 'generate-week')!;
-
-  it('runs generate-week on a cron in the program time zone, in the cadence-dev group', () => {
-    // the group lives in the stateful stack: it holds the pending one-time schedules
-    dev.statefulTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'cadence-dev' });
-    dev.statelessTemplate.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
-    dev.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Name: 'week-sunrise',
-      GroupName: 'cadence-dev',
-      ScheduleExpression: `cron(${job.cron})`,
-      ScheduleExpressionTimezone: 'America/New_York',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      State: 'ENABLED',
-    });
-  });
-
-  it('fires at least the largest reminder offset before Monday 00:00 (generationLeadDays)', () => {
-    const [schedule] = Object.values(
-      dev.statelessTemplate.findResources('AWS::Scheduler::Schedule', {
-        Properties: { Name: 'week-sunrise' },
-      }),
-    );
-    const cron = /^cron\((.*)\)$/.exec(schedule!.Properties.ScheduleExpression)![1]!;
-    const lead = minutesBeforeMonday(cron);
-    expect(lead).toBeGreaterThanOrEqual(Math.max(...sunrise.reminders.offsetsMinutes));
-    expect(Math.ceil(lead / 1440)).toBe(generationLeadDays(sunrise));
-  });
-
-  it('invokes generate-week with the program id and the scheduled time, retried, with a dead-letter queue', () => {
-    const [schedule] = Object.values(
-      dev.statelessTemplate.findResources('AWS::Scheduler::Schedule', {
-        Properties: { Name: 'week-sunrise' },
-      }),
-    );
-    const target = schedule!.Properties.Target;
-    expect(render(target.Arn)).toBe(`<${logicalId(generateWeek)}.Arn>`);
-    expect(render(target.RoleArn)).toMatch(imported(dev.stateful.scheduleGroup.role, 'Arn'));
-    expect(JSON.parse(target.Input)).toEqual({
-      programId: 'sunrise',
-      scheduledTime: '<aws.scheduler.scheduled-time>',
-    });
-    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
-    expect(render(target.DeadLetterConfig.Arn)).toMatch(
-      imported(dev.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
-    );
-  });
-
-  it('draws screens on weekdays at 06:00 New York time, invoking draw-screens with the program id', () => {
-    const [schedule] = Object.values(
-      dev.statelessTemplate.findResources('AWS::Scheduler::Schedule', {
-        Properties: { Name: 'draw-sunrise' },
-      }),
-    );
-    expect(schedule!.Properties).toMatchObject({
-      ScheduleExpression: 'cron(0 6 ? * MON,TUE,WED,THU,FRI *)',
-      ScheduleExpressionTimezone: 'America/New_York',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      State: 'ENABLED',
-    });
-    const target = schedule!.Properties.Target;
-    expect(render(target.Arn)).toBe(`<${logicalId(dev.stateless.functions.get('draw-screens')!)}.Arn>`);
-    expect(JSON.parse(target.Input)).toEqual({
-      programId: 'sunrise',
-      scheduledTime: '<aws.scheduler.scheduled-time>',
-    });
-    expect(render(target.DeadLetterConfig.Arn)).toMatch(
-      imported(dev.stateful.scheduleGroup.deadLetterQueue, 'Arn'),
-    );
-  });
-
-  it('sweeps engagement daily at 05:30 in the program time zone', () => {
-    dev.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Name: 'sweep-sunrise',
-      ScheduleExpression: 'cron(30 5 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)',
-      ScheduleExpressionTimezone: 'America/New_York',
-    });
-  });
-
-  it('creates one schedule per recurring job of each configured program', () => {
-    const expected = config.programs.flatMap((p) => recurringJobsFor(p)).map((j) => j.name);
-    const names = Object.values(dev.statelessTemplate.findResources('AWS::Scheduler::Schedule')).map(
-      (s) => s.Properties.Name,
-    );
-    expect(names.sort()).toEqual(expected.sort());
-  });
 });
 
 describe('stateless stack: the generate-week function', () => {
@@ -288,11 +190,8 @@ describe('stateless stack: least privilege', () => {
   it('lets the scheduler role invoke only the job target functions and dead-letter only to its queue', () => {
     const jobs = dev.stateful.scheduleGroup;
     const statements = statementsOfRole(dev.statefulTemplate, logicalId(jobs.role));
-    // every function some function schedules, and every recurring job's function: all but the API
-    const targets = new Set([
-      ...FUNCTION_SPECS.flatMap((s) => s.schedulesJobs ?? []),
-      ...config.programs.flatMap((p) => recurringJobsFor(p).map((j) => j.target)),
-    ]);
+    // every function some function schedules (the api its programs' recurring jobs): all but the API
+    const targets = new Set(FUNCTION_SPECS.flatMap((s) => s.schedulesJobs ?? []));
     expect([...targets].sort()).toEqual(
       FUNCTION_SPECS.map((s) => s.name)
         .filter((n) => n !== 'api')
