@@ -59,6 +59,10 @@ async function main() {
   console.log('\nNext jobs due:');
   for (const job of scheduler.pending().slice(0, 8))
     console.log(`  ${job.at}  ${job.target.padEnd(16)} ${job.name}`);
+  // Each program's weekly generation, sweep and draws, as its create or last change left them.
+  console.log('\nRecurring jobs (next firing):');
+  for (const job of scheduler.recurringJobs())
+    console.log(`  ${job.next}  ${job.target.padEnd(16)} ${job.name}  cron(${job.cron}) ${job.timezone}`);
   console.log(`\nCadence is running: API on ${runtime.url} (try GET ${runtime.url}/programs/sunrise)`);
   console.log('SMS and care-team alerts print here and go to local/outbox.jsonl. Ctrl-C stops everything.\n');
 
