@@ -65,12 +65,14 @@ export async function updateProgram(deps: ProgramPorts, program: Program): Promi
   const before = await deps.programs.getProgram(program.id);
   if (!before) throw new NotFoundError(`program ${program.id} does not exist`);
   const clients = await deps.clients.listClients(program.id);
-  const removed = before.tracks.filter((t) => !program.tracks.some((k) => k.id === t.id)).map((t) => t.id);
-  const stranded = clients.filter((c) => c.status === 'active' && removed.includes(c.track));
-  if (stranded.length > 0) {
+  const inUse = before.tracks
+    .filter((t) => !program.tracks.some((k) => k.id === t.id))
+    .map((t) => ({ track: t.id, clients: clients.filter((c) => c.status === 'active' && c.track === t.id) }))
+    .filter((t) => t.clients.length > 0);
+  if (inUse.length > 0) {
+    const listed = inUse.map((t) => `${t.track} has active clients ${t.clients.map((c) => c.id).join(', ')}`);
     throw new ConflictError(
-      `tracks: ${[...new Set(stranded.map((c) => c.track))].join(', ')} still has active clients ` +
-        `${stranded.map((c) => c.id).join(', ')}: move them to another track or discharge them first`,
+      `tracks: ${listed.join('; ')}: move them to another track or discharge them before removing it`,
     );
   }
   if (!sameProgram(before, program)) await replanComingSessions(deps, before, program, clients);

@@ -99,7 +99,7 @@ describe('changing a program re-plans the coming sessions (DynamoDB Local, in-pr
       }),
     );
     expect(r.status).toBe(409);
-    expect(r.body.message).toMatch(/^tracks: morning still has active clients c-002: /);
+    expect(r.body.message).toMatch(/^tracks: morning has active clients c-002: move them /);
     expect({
       program: await ctx.deps.programs.getProgram('sunrise'),
       sessions: [...(await sessionsOf('c-001')), ...(await sessionsOf('c-002'))],
