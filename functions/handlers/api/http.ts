@@ -190,12 +190,12 @@ export async function handleApiEvent(
     const result = await found.route.run(deps, { params, query, body, caller });
     return json(result.status ?? 200, result.body);
   } catch (error) {
-    if (error instanceof HttpError)
-      return json(
-        error.status,
-        { message: error.message, ...(error.details ? { issues: error.details } : {}) },
-        error.headers,
-      );
+    if (error instanceof HttpError) {
+      // `body.id: must match the path` names its field: the issue list says so too.
+      const named = /^((?:body|query|path)[\w.[\]]*): (.+)$/s.exec(error.message);
+      const issues = error.details ?? (named ? [{ field: named[1], message: named[2] }] : undefined);
+      return json(error.status, { message: error.message, ...(issues ? { issues } : {}) }, error.headers);
+    }
     if (error instanceof InvalidCursorError)
       return json(400, {
         message: `query.${error.message}`,
