@@ -10,6 +10,7 @@ import {
   weeklyWindowSchema,
 } from '../../domain/common.schema.ts';
 import { flagRuleSchema } from '../../domain/flag.schema.ts';
+import { dialablePhoneSchema } from '../../domain/phone.schema.ts';
 import { type Program, programSchema } from '../../domain/program.schema.ts';
 import { screenResultSchema } from '../../domain/screen.schema.ts';
 import { verifyDraw } from '../../domain/screening.ts';
@@ -128,6 +129,11 @@ const screenResultBody = z
 export const enrolmentSchema = clientSchema
   .omit({ version: true, endedAt: true })
   .extend({
+    phone: dialablePhoneSchema,
+    familyContact: z
+      .object({ phone: dialablePhoneSchema.optional(), relationship: z.string().max(40).optional() })
+      .strict()
+      .optional(),
     status: z
       .literal('active', { error: 'a client is enrolled active; put on hold or discharge afterwards' })
       .default('active'),
