@@ -1,46 +1,18 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeApiHandler } from '../../functions/handlers/api.handler.ts';
+import { admin, apiEvent, type Caller, clinicianOf } from '../support/api-events.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
 
-type Caller = { groups: string; programs?: string } | null;
-const admin: Caller = { groups: '[admin]' };
-const clinicianOf = (programs: string): Caller => ({ groups: '[clinician]', programs });
-
-function event(
+/** The positional form these tests were written with. */
+const event = (
   method: string,
   path: string,
   body?: unknown,
   caller: Caller = admin,
   query?: Record<string, string>,
-) {
-  return {
-    version: '2.0',
-    rawPath: path,
-    rawQueryString: '',
-    queryStringParameters: query,
-    headers: {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path },
-      ...(caller
-        ? {
-            authorizer: {
-              jwt: {
-                claims: {
-                  sub: 'user-1',
-                  'cognito:groups': caller.groups,
-                  'custom:programs': caller.programs ?? '',
-                },
-              },
-            },
-          }
-        : {}),
-    },
-  } as unknown as APIGatewayProxyEventV2;
-}
+) => apiEvent(method, path, { body, caller, ...(query ? { query } : {}) });
 
 const program = {
   id: 'sunrise',
