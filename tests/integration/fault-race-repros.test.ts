@@ -1,13 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { ClientInput } from '../../functions/domain/client.schema.ts';
 import { nextWeeklyCronTime } from '../../functions/domain/cron.ts';
 import { JOB_NAME_PATTERN } from '../../functions/domain/job.schema.ts';
-import {
-  MAX_REMINDER_OFFSET_MINUTES,
-  type ProgramInput,
-  programSchema,
-} from '../../functions/domain/program.schema.ts';
+import { MAX_REMINDER_OFFSET_MINUTES, programSchema } from '../../functions/domain/program.schema.ts';
 import { recurringJobsFor, weekToGenerate } from '../../functions/domain/recurring-jobs.ts';
 import type { Session } from '../../functions/domain/session.schema.ts';
 import { addMinutes } from '../../functions/domain/zoned-time.ts';
@@ -36,7 +31,8 @@ import { VirtualClock } from '../../local/adapters/virtual-clock.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
 import { fixedRandom, instrumentPorts, PortCalls, scanAll, throttlingError } from '../support/faults.ts';
-import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
+import { aClient, aProgram } from '../support/fixtures.ts';
+import { PROGRAM, seedWorld, sessionsOf, type WorldOptions } from '../support/world.ts';
 
 /**
  * One test (or a few) per numbered item of issue 11, each asserting the correct behaviour. The
@@ -47,7 +43,6 @@ import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
  * with a 20,000-client pool) is covered by tests/integration/draw-record-size.test.ts.
  */
 
-const PROGRAM = 'sunrise';
 const SEED_AT = '2027-01-01T12:00:00Z';
 /** Monday 2027-01-04 09:00 in New York: a draw outside quiet hours. */
 const DRAW_AT = '2027-01-04T14:00:00Z';
@@ -60,19 +55,11 @@ interface World {
 }
 
 /** A program, its clients and weeks on a fresh table; ports recorded (and refused when planned). */
-async function world(
-  options: { program?: Partial<ProgramInput>; clients?: Partial<ClientInput>[]; weeks?: string[] } = {},
-): Promise<World> {
+async function world(options: WorldOptions = {}): Promise<World> {
   const { doc, tableName } = await freshTable();
   const sys = localDeps(doc, tableName, SEED_AT);
   sys.deps.random = fixedRandom;
-  await sys.deps.programs.putProgram(
-    aProgram({ individual: { perWeek: 0, minutes: 60 }, ...options.program }),
-  );
-  await sys.deps.programs.putClinician(PROGRAM, aClinician());
-  for (const c of options.clients ?? [{}]) await sys.deps.clients.createClient(PROGRAM, aClient(c));
-  for (const week of options.weeks ?? ['2027-W01'])
-    await generateWeek(sys.deps, { programId: PROGRAM, week });
+  await seedWorld(sys, options);
   const calls = new PortCalls();
   instrumentPorts(sys.deps, doc, calls);
   return { sys, doc, tableName, calls };
@@ -88,12 +75,6 @@ async function refused(w: World, label: string, occurrence: number, work: () => 
   expect(w.calls.refused.map((c) => `${c.label} #${c.occurrence}`)).toEqual([`${label} #${occurrence}`]);
   w.calls.refused.length = 0;
   return error;
-}
-
-async function sessionsOf(sys: LocalSystem, clientId = 'c-001'): Promise<Session[]> {
-  return (await sys.deps.sessions.listSessionsByClient(PROGRAM, clientId)).sort((a, b) =>
-    a.start < b.start ? -1 : 1,
-  );
 }
 
 async function setAttendance(sys: LocalSystem, sessionId: string, attendance: 'present' | 'absent') {

@@ -2,8 +2,6 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
-import type { ClientInput } from '../../functions/domain/client.schema.ts';
-import type { ProgramInput } from '../../functions/domain/program.schema.ts';
 import type { Session } from '../../functions/domain/session.schema.ts';
 import { makeApiHandler } from '../../functions/handlers/api.handler.ts';
 import { runJob } from '../../functions/handlers/lambda-job.ts';
@@ -12,7 +10,6 @@ import { checkAttendance, recordAttendance } from '../../functions/use-cases/att
 import { endEnrolment, optOut } from '../../functions/use-cases/client-lifecycle.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import { acknowledgeFlag, evaluateClientEngagement, resolveFlag } from '../../functions/use-cases/flags.ts';
-import { generateWeek } from '../../functions/use-cases/generate-week.ts';
 import {
   checkScreenDeadline,
   drawScreensForDay,
@@ -23,7 +20,7 @@ import { VirtualClock } from '../../local/adapters/virtual-clock.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
 import { fixedRandom } from '../support/faults.ts';
-import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
+import { PROGRAM, seedWorld, sessionsOf, type WorldOptions } from '../support/world.ts';
 
 /**
  * Invariant 11: two writers at once on DynamoDB Local (`Promise.all`), each race with its
@@ -38,7 +35,6 @@ import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
  */
 
 const ITERATIONS = 5;
-const PROGRAM = 'sunrise';
 const SEED_AT = '2027-01-01T12:00:00Z';
 /** Evening sessions (New York, 18:00 = 23:00Z) of the first week: Mon 4, Tue 5, Thu 7. */
 const TUE_START = '2027-01-05T23:00:00Z';
@@ -49,29 +45,15 @@ interface World {
   tableName: string;
 }
 
-async function world(
-  options: { program?: Partial<ProgramInput>; clients?: Partial<ClientInput>[]; weeks?: string[] } = {},
-): Promise<World> {
+async function world(options: WorldOptions = {}): Promise<World> {
   const { doc, tableName } = await freshTable();
   const sys = localDeps(doc, tableName, SEED_AT);
-  await sys.deps.programs.putProgram(
-    aProgram({ individual: { perWeek: 0, minutes: 60 }, ...options.program }),
-  );
-  await sys.deps.programs.putClinician(PROGRAM, aClinician());
-  for (const c of options.clients ?? [{}]) await sys.deps.clients.createClient(PROGRAM, aClient(c));
-  for (const week of options.weeks ?? ['2027-W01'])
-    await generateWeek(sys.deps, { programId: PROGRAM, week });
+  await seedWorld(sys, options);
   return { sys, doc, tableName };
 }
 
 /** Another writer on the same table, notifier and scheduler, with its own clock. */
 const writer = (sys: LocalSystem, at: string): Deps => ({ ...sys.deps, clock: new VirtualClock(at) });
-
-async function sessionsOf(sys: LocalSystem, clientId = 'c-001'): Promise<Session[]> {
-  return (await sys.deps.sessions.listSessionsByClient(PROGRAM, clientId)).sort((a, b) =>
-    a.start < b.start ? -1 : 1,
-  );
-}
 
 async function setAttendance(sys: LocalSystem, sessionId: string, attendance: 'present' | 'absent') {
   const current = (await sys.deps.sessions.getSession(PROGRAM, sessionId))!;
