@@ -32,12 +32,24 @@ export const scenarioActionSchema = z.discriminatedUnion('type', [
 ]);
 export type ScenarioAction = z.infer<typeof scenarioActionSchema>;
 
+/**
+ * The contract lets a scenario carry fields added after this version ("fields may be added"):
+ * a field the program, a clinician or a client does not know is ignored here, while the API,
+ * which shares these schemas, refuses unknown fields.
+ */
+function knownFieldsOf(shape: Record<string, unknown>) {
+  return (value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([key]) => key in shape))
+      : value;
+}
+
 /** The scenario file, version 2 (docs/scenarios.md): a public contract; fields may be added, never renamed. */
 export const scenarioSchema = z
   .object({
-    program: programSchema,
-    clinicians: z.array(clinicianSchema).default([]),
-    clients: z.array(clientSchema),
+    program: z.preprocess(knownFieldsOf(programSchema.shape), programSchema),
+    clinicians: z.array(z.preprocess(knownFieldsOf(clinicianSchema.shape), clinicianSchema)).default([]),
+    clients: z.array(z.preprocess(knownFieldsOf(clientSchema.shape), clientSchema)),
     run: z.object({
       from: localDateSchema,
       days: z.number().int().min(1).max(366),
