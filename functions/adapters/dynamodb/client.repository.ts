@@ -1,7 +1,7 @@
 import { type Client, clientSchema } from '../../domain/client.schema.ts';
 import type { ClientRepository, Page, PageRequest } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
-import { keys, withoutKeys } from './keys.ts';
+import { keys, storedAs } from './keys.ts';
 import { queryPage } from './paging.ts';
 
 export class DynamoClientRepository implements ClientRepository {
@@ -10,7 +10,7 @@ export class DynamoClientRepository implements ClientRepository {
   async getClient(programId: string, clientId: string): Promise<Client | undefined> {
     const { pk, sk } = keys.client(programId, clientId);
     const item = await this.table.get(pk, sk);
-    return item ? clientSchema.parse(withoutKeys(item)) : undefined;
+    return item ? storedAs(clientSchema, item) : undefined;
   }
 
   async createClient(programId: string, client: Client): Promise<boolean> {
@@ -56,13 +56,13 @@ export class DynamoClientRepository implements ClientRepository {
         },
       ],
       page,
-      (item) => clientSchema.parse(withoutKeys(item)),
+      (item) => storedAs(clientSchema, item),
       ['pk', 'sk'],
     );
   }
 
   async listClients(programId: string): Promise<Client[]> {
     const items = await this.table.queryPartition({ pk: keys.program(programId).pk, skPrefix: 'CLIENT#' });
-    return items.map((item) => clientSchema.parse(withoutKeys(item)));
+    return items.map((item) => storedAs(clientSchema, item));
   }
 }

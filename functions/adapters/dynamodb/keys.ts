@@ -80,3 +80,15 @@ export function withoutKeys(item: Record<string, unknown>): Record<string, unkno
   for (const name of KEY_ATTRIBUTES) delete copy[name];
   return copy;
 }
+
+/**
+ * The stored item as its entity, ignoring attributes the entity does not know (written by a newer
+ * version, say, before a rollback): the API refuses unknown fields, a stored item is read anyway.
+ */
+export function storedAs<T>(
+  schema: { shape: Record<string, unknown>; parse(value: unknown): T },
+  item: Record<string, unknown>,
+): T {
+  const known = Object.fromEntries(Object.entries(withoutKeys(item)).filter(([key]) => key in schema.shape));
+  return schema.parse(known);
+}

@@ -3,7 +3,7 @@ import { type Clinician, clinicianSchema } from '../../domain/clinician.schema.t
 import { type Program, programSchema } from '../../domain/program.schema.ts';
 import type { Page, PageRequest, ProgramRepository } from '../../ports/repository.port.ts';
 import type { DynamoTable } from './dynamo-table.ts';
-import { keys, withoutKeys } from './keys.ts';
+import { keys, storedAs } from './keys.ts';
 import { queryPage } from './paging.ts';
 
 /**
@@ -23,7 +23,7 @@ export class DynamoProgramRepository implements ProgramRepository {
     const hit = this.cache.get(programId);
     if (hit && hit.until > performance.now()) return hit.program;
     const item = await this.table.get(keys.program(programId).pk, 'PROGRAM');
-    const program = item ? programSchema.parse(withoutKeys(item)) : undefined;
+    const program = item ? storedAs(programSchema, item) : undefined;
     if (program) this.cache.set(programId, { program, until: performance.now() + this.cacheMs });
     return program;
   }
@@ -51,7 +51,7 @@ export class DynamoProgramRepository implements ProgramRepository {
 
   async listPrograms(): Promise<Program[]> {
     const items = await this.table.queryPartition({ index: 'gsi1', pk: 'PROGRAMS' });
-    return items.map((item) => programSchema.parse(withoutKeys(item)));
+    return items.map((item) => storedAs(programSchema, item));
   }
 
   async listProgramsPage(page: PageRequest): Promise<Page<Program>> {
@@ -65,7 +65,7 @@ export class DynamoProgramRepository implements ProgramRepository {
         },
       ],
       page,
-      (item) => programSchema.parse(withoutKeys(item)),
+      (item) => storedAs(programSchema, item),
       ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
     );
   }
@@ -80,14 +80,14 @@ export class DynamoProgramRepository implements ProgramRepository {
         },
       ],
       page,
-      (item) => clinicianSchema.parse(withoutKeys(item)),
+      (item) => storedAs(clinicianSchema, item),
       ['pk', 'sk'],
     );
   }
 
   async listClinicians(programId: string): Promise<Clinician[]> {
     const items = await this.table.queryPartition({ pk: keys.program(programId).pk, skPrefix: 'CLINICIAN#' });
-    return items.map((item) => clinicianSchema.parse(withoutKeys(item)));
+    return items.map((item) => storedAs(clinicianSchema, item));
   }
 
   async putClinician(programId: string, clinician: Clinician): Promise<void> {
