@@ -8,6 +8,7 @@ import {
   sessionSubject,
 } from '../domain/reminders.ts';
 import type { AttendanceStatus, Session } from '../domain/session.schema.ts';
+import { attendanceTooEarly } from '../domain/session-conflicts.ts';
 import { formatLocalDayTime, smsTemplates } from '../domain/sms-templates.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
@@ -15,6 +16,21 @@ import { ConflictError, type Deps, type EngagementPorts, NotFoundError, type Por
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
 import { loadSessionContext } from './session-context.ts';
+
+/**
+ * Staff record attendance (or a check-in): only from 30 minutes before the session's start, a
+ * 409 before then; see recordAttendance.
+ */
+export async function recordStaffAttendance(
+  deps: EngagementPorts,
+  input: { programId: string; sessionId: string; status: AttendanceStatus },
+): Promise<Session> {
+  const session = await deps.sessions.getSession(input.programId, input.sessionId);
+  if (!session) throw new NotFoundError(`session ${input.sessionId} does not exist`);
+  const tooEarly = attendanceTooEarly(session, deps.clock.now());
+  if (tooEarly) throw new ConflictError(tooEarly);
+  return recordAttendance(deps, input);
+}
 
 /**
  * Records attendance (check-in, staff entry). A cancelled session takes none. The write is

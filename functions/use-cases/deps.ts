@@ -46,6 +46,17 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
+/** Input that parsed but names what does not exist or cannot be (an unknown track, a future date): a 400 naming the field. */
+export class InvalidFieldError extends Error {
+  override readonly name = 'InvalidFieldError';
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+  }
+}
+
 /** The ports a use case names: each takes the narrow set it uses, not all of Deps. */
 export type Ports<K extends keyof Deps> = Pick<Deps, K>;
 

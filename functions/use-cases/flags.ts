@@ -10,9 +10,10 @@ import {
 import type { Flag, FlagAudit } from '../domain/flag.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
 import { addMinutes } from '../domain/zoned-time.ts';
+import type { PageRequest } from '../ports/repository.port.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
+import { type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
 
 export const escalationJobName = (flagId: string) => `esc-${flagId}`;
 const SYSTEM = 'cadence';
@@ -373,3 +374,21 @@ export class SweepIncompleteError extends Error {
 
 /** A claim older than this without a message id is stuck, not in flight. */
 const UNCONFIRMED_AFTER_MINUTES = 10;
+
+/** A page of a program's open flags: critical ones are those escalated, warnings those not. */
+export async function listOpenFlags(
+  deps: Ports<'flags'>,
+  programId: string,
+  filter: { severity?: 'warning' | 'critical' | undefined; rule?: string | undefined },
+  page: PageRequest,
+) {
+  const escalated = filter.severity === undefined ? undefined : filter.severity === 'critical';
+  return deps.flags.listOpenFlagsPage(programId, { rule: filter.rule, escalated }, page);
+}
+
+/** A flag and its audit trail. */
+export async function getFlagWithAudit(deps: Ports<'flags'>, programId: string, flagId: string) {
+  const flag = await deps.flags.getFlag(programId, flagId);
+  if (!flag) throw new NotFoundError(`flag ${flagId} does not exist`);
+  return { flag, audit: await deps.flags.listAudit(programId, flagId) };
+}

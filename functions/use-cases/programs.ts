@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Clinician } from '../domain/clinician.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
 import { replanGroupSessions } from '../domain/program-changes.ts';
 import { nextWeekIsDue, recurringJobNames, recurringJobsFor } from '../domain/recurring-jobs.ts';
 import { reminderJobName } from '../domain/reminders.ts';
 import type { Session } from '../domain/session.schema.ts';
 import { isoWeekOf, nextIsoWeek } from '../domain/zoned-time.ts';
+import type { PageRequest } from '../ports/repository.port.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, NotFoundError, type Ports } from './deps.ts';
 import { generateWeek } from './generate-week.ts';
@@ -203,4 +205,42 @@ async function generateComingWeeks(deps: ProgramPorts, program: Program): Promis
     (await deps.sessions.listSessionsByWeek(program.id, nextWeek)).length > 0
   )
     await generateWeek(deps, { programId: program.id, week: nextWeek, notBefore: now });
+}
+
+/** The program, or a NotFoundError naming it. */
+export async function getProgram(deps: Ports<'programs'>, programId: string): Promise<Program> {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+  return program;
+}
+
+/** Adds or replaces a clinician of an existing program. */
+export async function putClinician(
+  deps: Ports<'programs'>,
+  programId: string,
+  clinician: Clinician,
+): Promise<Clinician> {
+  await getProgram(deps, programId);
+  await deps.programs.putClinician(programId, clinician);
+  return clinician;
+}
+
+/**
+ * A page of the programs `visible` names (every program for 'all'): a page may hold fewer than
+ * `limit` when some are filtered out; the cursor goes on.
+ */
+export async function listVisiblePrograms(
+  deps: Ports<'programs'>,
+  visible: readonly string[] | 'all',
+  page: PageRequest,
+) {
+  const found = await deps.programs.listProgramsPage(page);
+  const items = visible === 'all' ? found.items : found.items.filter((p) => visible.includes(p.id));
+  return { items, cursor: found.cursor };
+}
+
+/** A page of an existing program's clinicians. */
+export async function listClinicians(deps: Ports<'programs'>, programId: string, page: PageRequest) {
+  await getProgram(deps, programId);
+  return deps.programs.listCliniciansPage(programId, page);
 }

@@ -2,7 +2,14 @@ import { deterministicId } from '../domain/ids.ts';
 import type { Program } from '../domain/program.schema.ts';
 import { planUntimedMessage, quietHoursFor } from '../domain/reminders.ts';
 import type { Screen, ScreenResult } from '../domain/screen.schema.ts';
-import { DRAW_ALGORITHM, type DrawRecord, drawIdFor, drawScreens, newSeed } from '../domain/screening.ts';
+import {
+  DRAW_ALGORITHM,
+  type DrawRecord,
+  drawIdFor,
+  drawScreens,
+  newSeed,
+  verifyDraw,
+} from '../domain/screening.ts';
 import { smsTemplates } from '../domain/sms-templates.ts';
 import {
   addDays,
@@ -14,7 +21,7 @@ import {
 } from '../domain/zoned-time.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
-import { ConflictError, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
+import { ConflictError, type EngagementPorts, InvalidFieldError, NotFoundError, type Ports } from './deps.ts';
 import { afterEngagementChange } from './engagement-hook.ts';
 import { sendClientSms } from './send-sms.ts';
 import { inParallel } from './session-jobs.ts';
@@ -393,3 +400,38 @@ export async function screensReport(deps: Ports<'screening'>, program: Program, 
 
 export const localDateNow = (deps: Ports<'clock'>, program: Program) =>
   localDateOf(deps.clock.now(), program.timezone);
+
+/** Staff record a screen's result: for today or a past day (local to the program); see recordScreenResult. */
+export async function recordStaffScreenResult(
+  deps: EngagementPorts,
+  input: { programId: string; clientId: string; date: string; result: ScreenResult },
+) {
+  const program = await deps.programs.getProgram(input.programId);
+  if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
+  const today = localDateNow(deps, program);
+  if (input.date > today)
+    throw new InvalidFieldError(
+      'body.date',
+      `${input.date} is in the future (today is ${today} in ${program.timezone})`,
+    );
+  return recordScreenResult(deps, input);
+}
+
+/** The fairness report of an existing program (see screensReport). */
+export async function programScreensReport(
+  deps: Ports<'programs' | 'screening'>,
+  programId: string,
+  from: string,
+  to: string,
+) {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+  return screensReport(deps, program, from, to);
+}
+
+/** A day's draw, and whether its selections follow from its seed and pool. */
+export async function getVerifiedDraw(deps: Ports<'screening'>, programId: string, date: string) {
+  const draw = await deps.screening.getDraw(programId, date);
+  if (!draw) throw new NotFoundError(`no draw on ${date}`);
+  return { ...draw, verified: verifyDraw(draw) };
+}

@@ -1,6 +1,7 @@
 import type { Program } from '../domain/program.schema.ts';
 import { planReminder, quietHoursFor, reminderFireTime, reminderMessageKey } from '../domain/reminders.ts';
 import type { Session } from '../domain/session.schema.ts';
+import { rescheduleConflict } from '../domain/session-conflicts.ts';
 import { addMinutes, isoWeekOf, localDateOf, minutesBetween } from '../domain/zoned-time.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, NotFoundError, type Ports } from './deps.ts';
@@ -127,4 +128,60 @@ export async function rescheduleSession(
   if (before) await cancelSessionJobs(deps, program, [before]);
   await scheduleSessionJobs(deps, program, [moved]);
   return moved;
+}
+
+/**
+ * Staff move a session to `start` (any UTC instant; stored normalised): a move onto another
+ * session of the client (or of the clinician), or outside the clinician's availability, is a 409
+ * naming the conflict and nothing is written; otherwise see rescheduleSession.
+ */
+export async function moveSession(
+  deps: Ports<'programs' | 'sessions' | 'scheduler' | 'activity' | 'clock' | 'clients'>,
+  input: { programId: string; sessionId: string; start: string },
+): Promise<Session> {
+  const start = addMinutes(input.start, 0);
+  await checkReschedule(deps, input.programId, input.sessionId, start);
+  return rescheduleSession(deps, { programId: input.programId, sessionId: input.sessionId, start });
+}
+
+async function checkReschedule(
+  deps: Ports<'programs' | 'sessions'>,
+  programId: string,
+  sessionId: string,
+  start: string,
+) {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+  const session = await deps.sessions.getSession(programId, sessionId);
+  if (!session) throw new NotFoundError(`session ${sessionId} does not exist`);
+  const end = addMinutes(start, minutesBetween(session.start, session.end));
+  // Sessions last at most 8 hours: any that overlaps [start, end) starts after start - 8 h.
+  const clientSessions = await deps.sessions.listSessionsByClient(programId, session.clientId, {
+    from: addMinutes(start, -8 * 60),
+    to: end,
+  });
+  const clinicianId = session.kind === 'group' ? undefined : session.clinicianId;
+  const weekSessions = clinicianId
+    ? (
+        await Promise.all(
+          [...new Set([isoWeekOf(start, program.timezone), isoWeekOf(end, program.timezone)])].map((w) =>
+            deps.sessions.listSessionsByWeek(programId, w),
+          ),
+        )
+      )
+        .flat()
+        .filter((s) => s.clinicianId === clinicianId)
+    : [];
+  const clinician = clinicianId
+    ? (await deps.programs.listClinicians(programId)).find((c) => c.id === clinicianId)
+    : undefined;
+  const conflict = rescheduleConflict({
+    session,
+    start,
+    end,
+    others: [...clientSessions, ...weekSessions],
+    ...(clinician ? { clinician } : {}),
+    zone: program.timezone,
+  });
+  if (conflict) throw new ConflictError(`start: ${conflict}`);
 }

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { redactError } from '../../domain/redact.ts';
 import { InvalidCursorError } from '../../ports/repository.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
-import { ConflictError, NotFoundError } from '../../use-cases/deps.ts';
+import { ConflictError, InvalidFieldError, NotFoundError } from '../../use-cases/deps.ts';
 import { issuePath } from '../validation.ts';
 
 export type Role = 'clinician' | 'admin';
@@ -201,6 +201,8 @@ export async function handleApiEvent(
         message: `query.${error.message}`,
         issues: [{ field: 'query.cursor', message: 'not a cursor this listing handed out' }],
       });
+    if (error instanceof InvalidFieldError)
+      return json(400, { message: error.message, issues: [{ field: error.field, message: error.detail }] });
     if (error instanceof NotFoundError) return json(404, { message: error.message });
     if (error instanceof ConflictError) return json(409, { message: error.message });
     // A schema a use case applies to what the request built (a change merged into a client).
