@@ -13,7 +13,10 @@ import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../functions/adapters/dynamodb/keys.ts';
+import { keys, withoutKeys } from '../functions/adapters/dynamodb/keys.ts';
+import { keyOf } from '../functions/adapters/dynamodb/send-ledger.repository.ts';
+import { reminderMessageKey } from '../functions/domain/reminders.ts';
+import { sessionSchema } from '../functions/domain/session.schema.ts';
 import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
 import {
   createTable,
@@ -79,8 +82,10 @@ async function storedBytes(dataset: Dataset, sentJob: OneTimeJob) {
   const get = async (pk: string, sk: string) =>
     (await dataset.doc.send(new GetCommand({ TableName: dataset.tableName, Key: { pk, sk } }))).Item;
   const session = await get(keys.session(PROGRAM_ID, sessionId).pk, 'SESSION');
-  // The ledger key format of functions/adapters/dynamodb/send-ledger.repository.ts (not exported).
-  const send = await get(`SEND#${PROGRAM_ID}#${sessionId}#reminder#${job.payload.offsetMinutes}`, 'SEND');
+  const ledger = session
+    ? keyOf(reminderMessageKey(sessionSchema.parse(withoutKeys(session)), Number(job.payload.offsetMinutes)))
+    : undefined;
+  const send = ledger ? await get(ledger.pk, ledger.sk) : undefined;
   if (!session || !send) throw new Error(`no stored session or ledger item for ${sessionId}`);
   return {
     sessionItemBytes: 3 * (dynamoItemBytes(session) + 100),

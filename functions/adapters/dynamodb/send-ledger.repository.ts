@@ -2,7 +2,8 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SendKey, SendLedger } from '../../ports/send-ledger.port.ts';
 import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
 
-const keyOf = (k: SendKey) => ({
+/** The ledger item's key for a message identity. */
+export const keyOf = (k: SendKey) => ({
   pk: `SEND#${k.programId}#${k.subjectId}#${k.purpose}#${k.offsetMinutes ?? '-'}`,
   sk: 'SEND',
 });
