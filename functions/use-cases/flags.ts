@@ -9,6 +9,7 @@ import {
 } from '../domain/engagement.ts';
 import type { Flag, FlagAudit } from '../domain/flag.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
+import { redactError } from '../domain/redact.ts';
 import { addMinutes } from '../domain/zoned-time.ts';
 import type { PageRequest } from '../ports/repository.port.ts';
 import { alertCareTeam } from './care-team.ts';
@@ -340,7 +341,7 @@ export async function sweepEngagement(deps: EngagementPorts, programId: string) 
       deps.log.error('engagement evaluation failed', {
         programId,
         clientId: client.id,
-        error: error instanceof Error ? error.name : 'unknown',
+        error: redactError(error),
       });
     }
   }
