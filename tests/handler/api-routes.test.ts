@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeApiHandler } from '../../functions/handlers/api.handler.ts';
+import { clientBody, programBody } from '../support/api-bodies.ts';
 import { admin, apiEvent, type Caller, clinicianOf } from '../support/api-events.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
@@ -14,26 +15,8 @@ const event = (
   query?: Record<string, string>,
 ) => apiEvent(method, path, { body, caller, ...(query ? { query } : {}) });
 
-const program = {
-  id: 'sunrise',
-  name: 'Sunrise',
-  timezone: 'America/New_York',
-  tracks: [
-    {
-      id: 'evening',
-      groups: [{ days: ['MON', 'TUE', 'THU'], start: '18:00', minutes: 180, topic: 'skills' }],
-    },
-  ],
-  individual: { perWeek: 1, minutes: 60 },
-};
-const client = {
-  id: 'c-001',
-  phone: '+12025550101',
-  track: 'evening',
-  clinicianId: 'dr-lee',
-  start: '2027-01-04',
-  smsConsent: true,
-};
+const program = programBody;
+const client = clientBody;
 
 describe('HTTP API', () => {
   let call: (e: APIGatewayProxyEventV2) => Promise<{ status: number; body: Record<string, unknown> }>;

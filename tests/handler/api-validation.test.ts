@@ -1,28 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { clientBody, programBody } from '../support/api-bodies.ts';
 import { type ApiResponse, apiCaller, apiEvent } from '../support/api-events.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
 
-const program = {
-  id: 'sunrise',
-  name: 'Sunrise',
-  timezone: 'America/New_York',
-  tracks: [
-    {
-      id: 'evening',
-      groups: [{ days: ['MON', 'TUE', 'THU'], start: '18:00', minutes: 180, topic: 'skills' }],
-    },
-  ],
-  individual: { perWeek: 1, minutes: 60 },
-};
-const client = {
-  id: 'c-001',
-  phone: '+12025550101',
-  track: 'evening',
-  clinicianId: 'dr-lee',
-  start: '2027-01-04',
-  smsConsent: true,
-};
+const program = programBody;
+const client = clientBody;
 const fields = (r: ApiResponse) => (r.body.issues ?? []).map((i: { field: string }) => i.field);
 
 describe('strict validation: every bad input is a 4xx naming the field or conflict, and nothing is written', () => {
