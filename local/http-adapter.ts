@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../functions/handlers/api/http.ts';
 
@@ -8,12 +8,24 @@ import { MAX_BODY_BYTES } from '../functions/handlers/api/http.ts';
  * `clinician:programA,programB`), default admin; any other role is refused (401). A body over
  * 256 KB is refused with a 413 without reading the rest, as API Gateway does.
  */
+/**
+ * Serves what is not the API (the care-team web app): answers and returns true when the request is
+ * its own (a page or an asset), false to let the API have it.
+ */
+export type WebHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** The API answers under `/api` (as behind CloudFront in AWS), and at the root for curl. */
+export const API_PREFIX = '/api';
+
 export function serveApi(
   handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; web?: WebHandler },
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
+      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const underApi = pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
+      if (!underApi && options.web && (await options.web(req, res))) return;
       const event = await toEvent(req);
       if (event === 'too-large') {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });

@@ -11,7 +11,7 @@ import { scheduleSessionJobs } from '../functions/use-cases/session-jobs.ts';
 import { type LocalSystem, localSystem } from './adapters/local-deps.ts';
 import type { StampedEvent } from './adapters/recording-activity-log.ts';
 import { demoClinic } from './demo-program.ts';
-import { serveApi } from './http-adapter.ts';
+import { serveApi, type WebHandler } from './http-adapter.ts';
 
 export interface RuntimeOptions {
   doc: DynamoDBDocumentClient;
@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   /** The real clock, replaceable in tests. */
   realNow?: () => string;
   tickMs?: number;
+  /** Serves the care-team web app beside the API (pages and assets; `/api/*` is always the API). */
+  web?: WebHandler;
 }
 
 const systemNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -110,7 +112,7 @@ export async function startRuntime(options: RuntimeOptions) {
       advance();
       return api(event, {} as never);
     },
-    { port: options.port },
+    { port: options.port, ...(options.web ? { web: options.web } : {}) },
   );
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;

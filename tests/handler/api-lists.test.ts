@@ -52,6 +52,9 @@ describe('list routes a new user needs, with cursor pagination', () => {
     const me = await call(apiEvent('GET', '/me', { caller: clinicianOf('alpha,beta') }));
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ subject: 'user-1', roles: ['clinician'], programs: ['alpha', 'beta'] });
+    // Behind CloudFront the same API answers under /api on the web app's origin.
+    const viaApp = await call(apiEvent('GET', '/api/me', { caller: clinicianOf('alpha,beta') }));
+    expect(viaApp.body).toEqual(me.body);
   });
 
   it('lists programs page by page; a clinician sees only theirs', async () => {

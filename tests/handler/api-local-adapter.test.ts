@@ -5,6 +5,7 @@ import { serveApi } from '../../local/http-adapter.ts';
 
 describe('the local HTTP adapter (npm start)', () => {
   const seen: APIGatewayProxyEventV2[] = [];
+  const webSeen: string[] = [];
   let base: string;
   let close: () => void;
 
@@ -14,7 +15,17 @@ describe('the local HTTP adapter (npm start)', () => {
         seen.push(event);
         return { statusCode: 200, body: '{}' };
       },
-      { port: 0 },
+      {
+        port: 0,
+        // A stand-in for the web app: it takes pages, and leaves the rest to the API.
+        web: async (req, res) => {
+          webSeen.push(req.url ?? '');
+          if (!req.headers.accept?.includes('text/html')) return false;
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end('<!doctype html>');
+          return true;
+        },
+      },
     );
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => server.close();
@@ -43,5 +54,17 @@ describe('the local HTTP adapter (npm start)', () => {
     expect(claims(seen.at(-1)!)).toBeUndefined();
     await fetch(`${base}/me`);
     expect(claims(seen.at(-1)!)).toMatchObject({ 'cognito:groups': '[admin]' });
+  });
+
+  it('gives /api/* to the API and never to the web app; other paths to the web app first', async () => {
+    const page = await fetch(`${base}/flags`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).toBe('<!doctype html>');
+    const before = webSeen.length;
+    await fetch(`${base}/api/me`, { headers: { accept: 'text/html' } });
+    expect(webSeen.length).toBe(before);
+    expect(seen.at(-1)!.rawPath).toBe('/api/me');
+    await fetch(`${base}/me`);
+    expect(webSeen.at(-1)).toBe('/me');
+    expect(seen.at(-1)!.rawPath).toBe('/me');
   });
 });

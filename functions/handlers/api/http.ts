@@ -150,7 +150,8 @@ export async function handleApiEvent(
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyResultV2> {
   const method = event.requestContext.http.method.toUpperCase();
-  const path = event.rawPath;
+  // Behind CloudFront the API is `/api/*` on the web app's origin; called directly, it is the root.
+  const path = event.rawPath.replace(/^\/api(?=\/|$)/, '') || '/';
   let found: { route: Route; params: Record<string, string> | undefined } | undefined;
   try {
     const candidates = routes
