@@ -5,21 +5,19 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { awsDeps, logger, metrics, tracer } from '../adapters/aws/aws-deps.ts';
 import type { Deps } from '../use-cases/deps.ts';
-import { handleApiEvent } from './api/http.ts';
+import { createApiApp, lambdaEntry } from './api/app.ts';
 import { routes } from './api/routes.ts';
 import type { Observability } from './lambda-job.ts';
 
-/** The HTTP API behind API Gateway (JWT authorizer). Deps are built once per execution environment. */
+/** The HTTP API behind API Gateway (JWT authorizer), served by the Hono app of api/app.ts. Deps are built once per execution environment. */
 export function makeApiHandler(makeDeps: () => Deps, observability: Observability = {}) {
   let deps: Deps | undefined;
+  const serve = lambdaEntry(createApiApp(routes, () => (deps ??= makeDeps())));
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
   if (observability.logger) handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
   if (observability.metrics) handler.use(logMetrics(observability.metrics));
   if (observability.tracer) handler.use(captureLambdaHandler(observability.tracer));
-  return handler.handler(async (event) => {
-    deps ??= makeDeps();
-    return handleApiEvent(routes, deps, event);
-  });
+  return handler.handler((event, context) => serve(event, context));
 }
 
 export const handler = makeApiHandler(() => awsDeps(), { logger, metrics, tracer });

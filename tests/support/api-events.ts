@@ -16,7 +16,7 @@ export function apiEvent(
   return {
     version: '2.0',
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     queryStringParameters: options.query,
     headers: {},
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
@@ -55,7 +55,8 @@ export function apiCaller(deps: () => Deps) {
     return {
       status: r.statusCode!,
       headers: (r.headers ?? {}) as Record<string, string>,
-      body: JSON.parse(r.body ?? '{}'),
+      // A HEAD is answered without a body (its status and headers are the GET's).
+      body: e.requestContext.http.method === 'HEAD' && !r.body ? undefined : JSON.parse(r.body ?? '{}'),
     };
   };
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../functions/handlers/api/openapi.ts';
-import { pathParamSchemas, routes } from '../../functions/handlers/api/routes.ts';
+import { routes } from '../../functions/handlers/api/routes.ts';
 
 describe('docs/openapi.json', () => {
-  const document = buildOpenApi(routes, pathParamSchemas) as {
+  const document = buildOpenApi(routes) as {
     paths: Record<string, Record<string, Record<string, unknown>>>;
   };
 

@@ -1,8 +1,6 @@
-import * as z from 'zod';
 import type { Route } from './http.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clinicianRoutes } from './routes/clinicians.ts';
-import { clientPath, clinicianPath, flagPath, programPath, sessionPath } from './routes/common.ts';
 import { flagRoutes } from './routes/flags.ts';
 import { meRoutes } from './routes/me.ts';
 import { programRoutes } from './routes/programs.ts';
@@ -61,13 +59,3 @@ const defined = [
 ].flatMap((group) => Object.values(group) as Route[]);
 if (defined.length !== routes.length || defined.some((r) => !routes.includes(r)))
   throw new Error('routes.ts: the route table misses a route of routes/');
-
-/** The schema of every path parameter, by name: the same ones the routes parse with (and the document shows). */
-export const pathParamSchemas: Record<string, z.ZodType> = {
-  ...programPath.shape,
-  ...clientPath.shape,
-  ...sessionPath.shape,
-  ...clinicianPath.shape,
-  ...flagPath.shape,
-  date: z.iso.date(),
-};

@@ -4,7 +4,8 @@ import { entityIdSchema, weeklyWindowSchema } from '../../../domain/common.schem
 import { dialablePhoneSchema } from '../../../domain/phone.schema.ts';
 import { endEnrolment, optIn, optOut, recordConsent } from '../../../use-cases/client-lifecycle.ts';
 import { enrolNewClient, getClient, listClients, updateClient } from '../../../use-cases/clients.ts';
-import { parse, type Route } from '../http.ts';
+import { defineRoute } from '../http.ts';
+import { clientPage, enrolled } from '../responses.ts';
 import { clientPath, pageBody, pageOf, pageQuery, programPath, staff } from './common.ts';
 
 /**
@@ -47,89 +48,84 @@ const dischargeBody = z
 
 /** Clients: enrolment, changes, consent and leaving. */
 export const clientRoutes = {
-  enrol: {
+  enrol: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/clients',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     body: enrolmentSchema,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const client = parse(enrolmentSchema, req.body, 'body');
-      return { status: 201, body: await enrolNewClient(deps, programId, client) };
-    },
-  },
-  get: {
+    status: 201,
+    response: enrolled,
+    run: (deps, { params, body }) => enrolNewClient(deps, params.programId, body),
+  }),
+  get: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/clients/{clientId}',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      return { body: await getClient(deps, programId, clientId) };
-    },
-  },
-  update: {
+    roles: staff,
+    params: clientPath,
+    response: clientSchema,
+    run: (deps, { params }) => getClient(deps, params.programId, params.clientId),
+  }),
+  update: defineRoute({
     method: 'PATCH',
     path: '/programs/{programId}/clients/{clientId}',
-    roles: [...staff],
+    roles: staff,
+    params: clientPath,
     body: clientUpdateSchema,
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const changes = parse(clientUpdateSchema, req.body, 'body');
-      return { body: await updateClient(deps, programId, clientId, changes) };
-    },
-  },
-  consent: {
+    response: clientSchema,
+    run: (deps, { params, body }) => updateClient(deps, params.programId, params.clientId, body),
+  }),
+  consent: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/consent',
-    roles: [...staff],
+    roles: staff,
+    params: clientPath,
     body: consentSchema,
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const consent = parse(consentSchema, req.body, 'body');
-      return { body: await recordConsent(deps, programId, clientId, consent) };
-    },
-  },
-  optOut: {
+    response: clientSchema,
+    run: (deps, { params, body }) => recordConsent(deps, params.programId, params.clientId, body),
+  }),
+  optOut: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/opt-out',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      return { body: await optOut(deps, programId, clientId) };
-    },
-  },
-  optIn: {
+    roles: staff,
+    params: clientPath,
+    response: clientSchema,
+    run: (deps, { params }) => optOut(deps, params.programId, params.clientId),
+  }),
+  optIn: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/opt-in',
-    roles: [...staff],
+    roles: staff,
+    params: clientPath,
     body: consentSchema,
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const consent = parse(consentSchema, req.body, 'body');
-      return { body: await optIn(deps, programId, clientId, consent) };
-    },
-  },
-  discharge: {
+    response: clientSchema,
+    run: (deps, { params, body }) => optIn(deps, params.programId, params.clientId, body),
+  }),
+  discharge: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/clients/{clientId}/discharge',
-    roles: [...staff],
+    roles: staff,
+    params: clientPath,
     body: dischargeBody,
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const { status } = parse(dischargeBody, req.body, 'body');
-      return { body: await endEnrolment(deps, programId, clientId, status) };
-    },
-  },
-  list: {
+    response: clientSchema,
+    run: (deps, { params, body }) => endEnrolment(deps, params.programId, params.clientId, body.status),
+  }),
+  list: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/clients',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     query: clientsQuery,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const query = parse(clientsQuery, req.query, 'query');
-      const filter = { status: query.status, track: query.track };
-      return { body: pageBody('clients', await listClients(deps, programId, filter, pageOf(query))) };
-    },
-  },
-} satisfies Record<string, Route>;
+    response: clientPage,
+    run: async (deps, { params, query }) =>
+      pageBody(
+        'clients',
+        await listClients(
+          deps,
+          params.programId,
+          { status: query.status, track: query.track },
+          pageOf(query),
+        ),
+      ),
+  }),
+};

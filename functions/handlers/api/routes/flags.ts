@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { flagRuleSchema } from '../../../domain/flag.schema.ts';
+import { flagRuleSchema, flagSchema } from '../../../domain/flag.schema.ts';
 import { acknowledgeFlag, getFlagWithAudit, listOpenFlags, resolveFlag } from '../../../use-cases/flags.ts';
-import { parse, type Route } from '../http.ts';
+import { defineRoute } from '../http.ts';
+import { flagPage, flagWithAudit } from '../responses.ts';
 import { flagPath, pageBody, pageOf, pageQuery, programPath, staff } from './common.ts';
 
 const flagsQuery = z
@@ -15,45 +16,48 @@ const resolveBody = z.object({ note: z.string().min(1).max(500) }).strict();
 
 /** Flags (issue 6): the open-flag queue and each flag's audit trail. */
 export const flagRoutes = {
-  list: {
+  list: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/flags',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     query: flagsQuery,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const query = parse(flagsQuery, req.query, 'query');
-      const filter = { severity: query.severity, rule: query.rule };
-      return { body: pageBody('flags', await listOpenFlags(deps, programId, filter, pageOf(query))) };
-    },
-  },
-  get: {
+    response: flagPage,
+    run: async (deps, { params, query }) =>
+      pageBody(
+        'flags',
+        await listOpenFlags(
+          deps,
+          params.programId,
+          { severity: query.severity, rule: query.rule },
+          pageOf(query),
+        ),
+      ),
+  }),
+  get: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/flags/{flagId}',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, flagId } = parse(flagPath, req.params, 'path');
-      return { body: await getFlagWithAudit(deps, programId, flagId) };
-    },
-  },
-  acknowledge: {
+    roles: staff,
+    params: flagPath,
+    response: flagWithAudit,
+    run: (deps, { params }) => getFlagWithAudit(deps, params.programId, params.flagId),
+  }),
+  acknowledge: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/flags/{flagId}/acknowledge',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, flagId } = parse(flagPath, req.params, 'path');
-      return { body: await acknowledgeFlag(deps, programId, flagId, req.caller.subject) };
-    },
-  },
-  resolve: {
+    roles: staff,
+    params: flagPath,
+    response: flagSchema,
+    run: (deps, { params, caller }) => acknowledgeFlag(deps, params.programId, params.flagId, caller.subject),
+  }),
+  resolve: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/flags/{flagId}/resolve',
-    roles: [...staff],
+    roles: staff,
+    params: flagPath,
     body: resolveBody,
-    async run(deps, req) {
-      const { programId, flagId } = parse(flagPath, req.params, 'path');
-      const { note } = parse(resolveBody, req.body, 'body');
-      return { body: await resolveFlag(deps, programId, flagId, req.caller.subject, note) };
-    },
-  },
-} satisfies Record<string, Route>;
+    response: flagSchema,
+    run: (deps, { params, body, caller }) =>
+      resolveFlag(deps, params.programId, params.flagId, caller.subject, body.note),
+  }),
+};

@@ -1,15 +1,14 @@
-import type { Route } from '../http.ts';
+import { defineRoute } from '../http.ts';
+import { whoAmI } from '../responses.ts';
 import { staff } from './common.ts';
 
 /** Who am I: the caller's subject, roles and programs (issue 13). */
 export const meRoutes = {
-  get: {
+  get: defineRoute({
     method: 'GET',
     path: '/me',
-    roles: [...staff],
-    async run(_deps, req) {
-      const { subject, roles, programs } = req.caller;
-      return { body: { subject, roles, programs } };
-    },
-  },
-} satisfies Record<string, Route>;
+    roles: staff,
+    response: whoAmI,
+    run: async (_deps, { caller: { subject, roles, programs } }) => ({ subject, roles, programs }),
+  }),
+};

@@ -6,60 +6,57 @@ import {
   listVisiblePrograms,
   updateProgram,
 } from '../../../use-cases/programs.ts';
-import { HttpError, parse, type Route } from '../http.ts';
+import { defineRoute, HttpError } from '../http.ts';
+import { programPage } from '../responses.ts';
 import { listQuery, pageBody, pageOf, programPath, staff } from './common.ts';
 
 /** Programs: their settings (admins), and the list a user starts from. */
 export const programRoutes = {
-  create: {
+  create: defineRoute({
     method: 'POST',
     path: '/programs',
     roles: ['admin'],
     body: programSchema,
-    async run(deps, req) {
-      return { status: 201, body: await createProgram(deps, parse(programSchema, req.body, 'body')) };
-    },
-  },
-  get: {
+    status: 201,
+    response: programSchema,
+    run: (deps, { body }) => createProgram(deps, body),
+  }),
+  get: defineRoute({
     method: 'GET',
     path: '/programs/{programId}',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      return { body: await getProgram(deps, programId) };
-    },
-  },
-  replace: {
+    roles: staff,
+    params: programPath,
+    response: programSchema,
+    run: (deps, { params }) => getProgram(deps, params.programId),
+  }),
+  replace: defineRoute({
     method: 'PUT',
     path: '/programs/{programId}',
     roles: ['admin'],
+    params: programPath,
     body: programSchema,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const program = parse(programSchema, req.body, 'body');
-      if (program.id !== programId) throw new HttpError(400, 'body.id: must match the path');
-      return { body: await updateProgram(deps, program) };
+    response: programSchema,
+    run(deps, { params, body }) {
+      if (body.id !== params.programId) throw new HttpError(400, 'body.id: must match the path');
+      return updateProgram(deps, body);
     },
-  },
-  remove: {
+  }),
+  remove: defineRoute({
     method: 'DELETE',
     path: '/programs/{programId}',
     roles: ['admin'],
-    async run(deps, req) {
-      return { body: await deleteProgram(deps, parse(programPath, req.params, 'path').programId) };
-    },
-  },
-  list: {
+    params: programPath,
+    response: programSchema,
+    run: (deps, { params }) => deleteProgram(deps, params.programId),
+  }),
+  list: defineRoute({
     method: 'GET',
     path: '/programs',
-    roles: [...staff],
+    roles: staff,
     query: listQuery,
-    async run(deps, req) {
-      const query = parse(listQuery, req.query, 'query');
-      // A clinician sees only their programs.
-      return {
-        body: pageBody('programs', await listVisiblePrograms(deps, req.caller.programs, pageOf(query))),
-      };
-    },
-  },
-} satisfies Record<string, Route>;
+    response: programPage,
+    // A clinician sees only their programs.
+    run: async (deps, { query, caller }) =>
+      pageBody('programs', await listVisiblePrograms(deps, caller.programs, pageOf(query))),
+  }),
+};

@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { boundedDateSchema, entityIdSchema } from '../../../domain/common.schema.ts';
-import { screenResultSchema } from '../../../domain/screen.schema.ts';
+import { screenResultSchema, screenSchema } from '../../../domain/screen.schema.ts';
 import {
   getVerifiedDraw,
   programScreensReport,
   recordStaffScreenResult,
 } from '../../../use-cases/screens.ts';
-import { parse, type Route } from '../http.ts';
+import { defineRoute } from '../http.ts';
+import { screensReport, verifiedDraw } from '../responses.ts';
 import { drawPath, programPath, staff } from './common.ts';
 
 const screenResultBody = z
@@ -23,35 +24,31 @@ const dateRange = z
 
 /** Screens (issue 5): results, the fairness report, and each day's draw. */
 export const screenRoutes = {
-  recordResult: {
+  recordResult: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/screens/results',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     body: screenResultBody,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const input = parse(screenResultBody, req.body, 'body');
-      return { status: 201, body: await recordStaffScreenResult(deps, { programId, ...input }) };
-    },
-  },
-  report: {
+    status: 201,
+    response: screenSchema,
+    run: (deps, { params, body }) => recordStaffScreenResult(deps, { programId: params.programId, ...body }),
+  }),
+  report: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/screens/report',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     query: dateRange,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const { from, to } = parse(dateRange, req.query, 'query');
-      return { body: await programScreensReport(deps, programId, from, to) };
-    },
-  },
-  draw: {
+    response: screensReport,
+    run: (deps, { params, query }) => programScreensReport(deps, params.programId, query.from, query.to),
+  }),
+  draw: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/screens/draws/{date}',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, date } = parse(drawPath, req.params, 'path');
-      return { body: await getVerifiedDraw(deps, programId, date) };
-    },
-  },
-} satisfies Record<string, Route>;
+    roles: staff,
+    params: drawPath,
+    response: verifiedDraw,
+    run: (deps, { params }) => getVerifiedDraw(deps, params.programId, params.date),
+  }),
+};

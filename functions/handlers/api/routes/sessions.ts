@@ -5,12 +5,13 @@ import {
   isoWeekSchema,
   utcInstantSchema,
 } from '../../../domain/common.schema.ts';
-import { attendanceStatusSchema } from '../../../domain/session.schema.ts';
+import { attendanceStatusSchema, sessionSchema } from '../../../domain/session.schema.ts';
 import { addDays } from '../../../domain/zoned-time.ts';
 import { recordStaffAttendance } from '../../../use-cases/attendance.ts';
 import { cancelSessionById, moveSession } from '../../../use-cases/session-changes.ts';
 import { listClientSessions, listProgramSessions } from '../../../use-cases/session-lists.ts';
-import { parse, type Route } from '../http.ts';
+import { defineRoute } from '../http.ts';
+import { clientSessions, programSessions } from '../responses.ts';
 import { clientPath, pageOf, pageQuery, programPath, sessionPath, staff } from './common.ts';
 
 /** The longest date range one session listing may span. */
@@ -48,70 +49,62 @@ const rescheduleBody = z.object({ start: boundedInstantSchema }).strict();
 
 /** Sessions: the schedule, attendance, cancelling and moving. */
 export const sessionRoutes = {
-  list: {
+  list: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/sessions',
-    roles: [...staff],
+    roles: staff,
+    params: programPath,
     query: weekQuery,
-    async run(deps, req) {
-      const { programId } = parse(programPath, req.params, 'path');
-      const query = parse(weekQuery, req.query, 'query');
-      // The schema makes sure of either week, or from and to.
-      const which = query.week
-        ? { week: query.week }
-        : { from: query.from!, to: query.to!, page: pageOf(query) };
-      return { body: await listProgramSessions(deps, programId, which) };
-    },
-  },
-  listForClient: {
+    response: programSessions,
+    run: (deps, { params, query }) =>
+      listProgramSessions(
+        deps,
+        params.programId,
+        // The schema makes sure of either week, or from and to.
+        query.week ? { week: query.week } : { from: query.from!, to: query.to!, page: pageOf(query) },
+      ),
+  }),
+  listForClient: defineRoute({
     method: 'GET',
     path: '/programs/{programId}/clients/{clientId}/sessions',
-    roles: [...staff],
+    roles: staff,
+    params: clientPath,
     query: rangeQuery,
-    async run(deps, req) {
-      const { programId, clientId } = parse(clientPath, req.params, 'path');
-      const range = parse(rangeQuery, req.query, 'query');
-      return { body: await listClientSessions(deps, programId, clientId, range) };
-    },
-  },
-  attendance: {
+    response: clientSessions,
+    run: (deps, { params, query }) => listClientSessions(deps, params.programId, params.clientId, query),
+  }),
+  attendance: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/attendance',
-    roles: [...staff],
+    roles: staff,
+    params: sessionPath,
     body: attendanceBody,
-    async run(deps, req) {
-      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      const { status } = parse(attendanceBody, req.body, 'body');
-      return { body: await recordStaffAttendance(deps, { programId, sessionId, status }) };
-    },
-  },
-  checkIn: {
+    response: sessionSchema,
+    run: (deps, { params, body }) => recordStaffAttendance(deps, { ...params, status: body.status }),
+  }),
+  checkIn: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/check-in',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      return { body: await recordStaffAttendance(deps, { programId, sessionId, status: 'present' }) };
-    },
-  },
-  cancel: {
+    roles: staff,
+    params: sessionPath,
+    response: sessionSchema,
+    run: (deps, { params }) => recordStaffAttendance(deps, { ...params, status: 'present' }),
+  }),
+  cancel: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/cancel',
-    roles: [...staff],
-    async run(deps, req) {
-      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      return { body: await cancelSessionById(deps, programId, sessionId) };
-    },
-  },
-  reschedule: {
+    roles: staff,
+    params: sessionPath,
+    response: sessionSchema,
+    run: (deps, { params }) => cancelSessionById(deps, params.programId, params.sessionId),
+  }),
+  reschedule: defineRoute({
     method: 'POST',
     path: '/programs/{programId}/sessions/{sessionId}/reschedule',
-    roles: [...staff],
+    roles: staff,
+    params: sessionPath,
     body: rescheduleBody,
-    async run(deps, req) {
-      const { programId, sessionId } = parse(sessionPath, req.params, 'path');
-      const { start } = parse(rescheduleBody, req.body, 'body');
-      return { body: await moveSession(deps, { programId, sessionId, start }) };
-    },
-  },
-} satisfies Record<string, Route>;
+    response: sessionSchema,
+    run: (deps, { params, body }) => moveSession(deps, { ...params, start: body.start }),
+  }),
+};
