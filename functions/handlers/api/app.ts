@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { zValidator } from '@hono/zod-validator';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { Context, MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod';
@@ -19,7 +19,6 @@ import {
   MAX_BODY_BYTES,
   type Route,
 } from './http.ts';
-import { errorSchema } from './responses.ts';
 
 type Env = { Bindings: { event: APIGatewayProxyEventV2 }; Variables: { caller: Caller; body: unknown } };
 type Issue = { field: string; message: string };
@@ -31,38 +30,7 @@ const errorJson = (c: Context, status: number, message: string, issues?: Issue[]
 const WHERE = { json: 'body', query: 'query', param: 'path' } as Record<string, 'body' | 'query' | 'path'>;
 
 /** A route without a query schema takes no query; without a body schema, no body (or `{}`). */
-const nothing = z.object({}).strict();
-
-/** The error responses every operation may answer with (the document lists them). */
-const errorResponses = (() => {
-  const error = (
-    description: string,
-    headers?: Record<string, { description?: string; schema: { type: 'string' } }>,
-  ) => ({
-    description,
-    ...(headers ? { headers } : {}),
-    content: { 'application/json': { schema: errorSchema } },
-  });
-  return {
-    400: error('Invalid input: `issues` names every failing field (body.x, query.y, path.z)'),
-    401: error('No valid token (locally: an unknown x-cadence-caller role)'),
-    403: error('Role or program not allowed'),
-    404: error('Not found'),
-    405: error('Method not allowed on this path', {
-      Allow: { description: 'the methods this path allows', schema: { type: 'string' } },
-    }),
-    409: error('Conflict with the current state: the message names the conflicting session or item'),
-    413: error('Body larger than 256 KB'),
-    503: error('A service Cadence depends on is busy: try again after Retry-After seconds', {
-      'Retry-After': { schema: { type: 'string' } },
-    }),
-  };
-})();
-
-const operationId = (route: Route) =>
-  `${route.method.toLowerCase()}${route.path
-    .replace(/\{(\w+)\}/g, 'By-$1')
-    .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string) => (c ? c.toUpperCase() : ''))}`;
+export const nothing = z.object({}).strict();
 
 /** The caller may call this route (role), and for this program: 401/403 before anything is read. */
 const authorize =
@@ -108,71 +76,70 @@ function refuseBody(body: unknown): void {
   }
 }
 
-/** The OpenAPI route a declaration stands for: its schemas, status, answer and error responses. */
-function openApiRoute(route: Route) {
-  return createRoute({
-    method: route.method.toLowerCase() as 'get',
-    path: route.path,
-    operationId: operationId(route),
-    summary: `${route.method} ${route.path}`,
-    security: [{ cognito: [] }, { localCaller: [] }],
-    'x-cadence-roles': route.roles,
-    request: {
-      ...(route.params ? { params: route.params as z.ZodObject } : {}),
-      query: (route.query ?? nothing) as z.ZodObject,
-      ...(route.body
-        ? { body: { required: true, content: { 'application/json': { schema: route.body } } } }
-        : {}),
-    },
-    responses: {
-      [route.status ?? 200]: {
-        description: route.status === 201 ? 'Created' : 'OK',
-        content: { 'application/json': { schema: route.response } },
-      },
-      ...errorResponses,
-    },
-  });
-}
-
 function pathPattern(path: string): RegExp {
   const source = path.replace(/\{\w+\}/g, '[^/]+');
   return new RegExp(`^${source}/?$`);
 }
 
+/** A failed validation is a 400 naming every failing field of its part of the request. */
+const refuseInvalid = (
+  result: { success: true } | { success: false; error: z.ZodError; target: string },
+  c: Context,
+) => {
+  if (result.success) return;
+  const where = WHERE[result.target] ?? 'body';
+  const issues = issuesOf(result.error, where);
+  return errorJson(
+    c,
+    400,
+    `invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+    issues,
+  );
+};
+
 /**
- * The staff API as one Hono app: every declared route is bound to its schemas (validated before
- * its handler runs, invalid input a 400 naming the field), its role check and its use case; the
- * same binding is the OpenAPI document. Errors become 4xx naming the field or the conflict.
+ * The validators a route declaration stands for, in the order @hono/zod-openapi applies them
+ * (query, path, body): docs/openapi.json documents exactly these schemas (openapi.ts).
  */
-export function createApiApp(routes: readonly Route[], deps: () => Deps): OpenAPIHono<Env> {
-  const app = new OpenAPIHono<Env>({
-    strict: false,
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      const where = WHERE[result.target] ?? 'body';
-      const issues = issuesOf(result.error as z.ZodError, where);
-      return errorJson(
-        c,
-        400,
-        `invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
-        issues,
-      );
-    },
-  });
+const validatorsOf = (route: Route): MiddlewareHandler[] => [
+  zValidator('query', route.query ?? nothing, refuseInvalid as never),
+  ...(route.params ? [zValidator('param', route.params, refuseInvalid as never)] : []),
+  ...(route.body ? [zValidator('json', route.body, refuseInvalid as never)] : []),
+];
+
+/** `/programs/{programId}` (OpenAPI) as Hono writes it: `/programs/:programId`. */
+export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * The staff API as one Hono app: every declared route is bound to its role check, its schemas
+ * (validated by @hono/zod-validator before its handler runs, invalid input a 400 naming the field)
+ * and its use case; openapi.ts documents the same declarations with @hono/zod-openapi. The Lambda
+ * serves this app without the document generator, which would triple its bundle. Errors become
+ * 4xx naming the field or the conflict.
+ */
+export function createApiApp(routes: readonly Route[], deps: () => Deps): Hono<Env> {
+  const app = new Hono<Env>({ strict: false });
   for (const route of routes) {
     if (/\{/.test(route.path) && !route.params)
       throw new Error(`${route.method} ${route.path}: declare params`);
-    app.openapi({ ...openApiRoute(route), middleware: [authorize(route), readBody(route)] }, async (c) => {
-      // Whatever a target's schema made of it (defaults applied); undefined where there is none.
-      const valid = (c.req.valid as (target: string) => unknown).bind(c.req);
-      const body = await route.run(deps(), {
-        params: route.params ? valid('param') : {},
-        query: valid('query'),
-        body: route.body ? valid('json') : undefined,
-        caller: c.get('caller'),
-      });
-      return c.json(body as never, (route.status ?? 200) as 200);
-    });
+    app.on(
+      route.method,
+      honoPath(route.path),
+      authorize(route),
+      readBody(route),
+      ...validatorsOf(route),
+      async (c) => {
+        // Whatever a target's schema made of it (defaults applied); undefined where there is none.
+        const valid = (c.req.valid as (target: string) => unknown).bind(c.req);
+        const body = await route.run(deps(), {
+          params: route.params ? valid('param') : {},
+          query: valid('query'),
+          body: route.body ? valid('json') : undefined,
+          caller: c.get('caller'),
+        });
+        return c.json(body as never, route.status ?? 200);
+      },
+    );
   }
   app.notFound((c) => {
     const path = c.req.path;
@@ -228,7 +195,7 @@ export function createApiApp(routes: readonly Route[], deps: () => Deps): OpenAP
  * body is read as JSON whatever content type it came with. A GET cannot carry a body to Hono, so
  * one is checked here (none, or `{}`).
  */
-export function lambdaEntry(app: OpenAPIHono<Env>) {
+export function lambdaEntry(app: Hono<Env>) {
   const lambda = handle(app);
   return async (event: APIGatewayProxyEventV2, context?: unknown): Promise<APIGatewayProxyResultV2> => {
     const method = event.requestContext.http.method.toUpperCase();
