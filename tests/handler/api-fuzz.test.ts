@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/handlers/api/routes.ts';
@@ -11,6 +12,13 @@ import {
 } from '../support/api-events.ts';
 import { localDeps } from '../support/deps.ts';
 import { freshTable } from '../support/dynamo.ts';
+import { arbitraryOf, type JsonSchema } from '../support/json-schema-arbitrary.ts';
+
+type Parameter = { name: string; in: 'path' | 'query'; required?: boolean; schema: JsonSchema };
+type Operation = {
+  parameters?: Parameter[];
+  requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
+};
 
 /**
  * A property-based fuzz of the whole API (issue 13): requests built from every route's valid
@@ -242,51 +250,113 @@ describe('API fuzz', () => {
     },
   );
 
-  it('never answers 5xx; a 4xx names a field or the conflict; a 2xx matches its response schema', async () => {
-    const seen: Record<number, number> = {};
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        let i = 0;
-        const path = r.path.replace(/\{(\w+)\}/g, () => encodeURIComponent(r.params[i++] ?? 'x'));
-        const response = await call(
-          apiEvent(r.method, path, {
-            ...(r.body === undefined ? {} : { rawBody: JSON.stringify(r.body) }),
-            caller: r.caller,
-            query: r.query,
-          }),
-        );
-        // a deleted program comes back, so the rest of the run still reaches the routes beyond it
-        if (r.method === 'DELETE' && response.status === 200 && r.params[0] === PROGRAM)
-          await call(apiEvent('POST', '/programs', { body: program }));
-        if (process.env.FUZZ_LOG) console.log(response.status, r.method, path);
-        seen[Math.floor(response.status / 100)] = (seen[Math.floor(response.status / 100)] ?? 0) + 1;
-        const where = `${r.method} ${path} ${JSON.stringify(r.query)} ${JSON.stringify(r.body)?.slice(0, 200)}`;
-        expect(response.status, `${where} -> ${JSON.stringify(response.body)}`).toBeLessThan(500);
-        if (r.method === 'HEAD') expect(response.body, where).toBeUndefined();
-        else if (response.status >= 400) {
-          expect(typeof response.body.message, where).toBe('string');
-          expect(response.body.message.length, where).toBeGreaterThan(0);
-          if (response.status === 400 || response.status === 413) {
-            expect(response.body.issues?.length, `${where} -> ${response.body.message}`).toBeGreaterThan(0);
-            for (const issue of response.body.issues)
-              expect(issue.field, where).toMatch(/^(body|query|path)(\.|\[|$)/);
-          }
-          if (response.status === 405) expect(response.headers.allow, where).toBeTruthy();
-        } else {
-          const route = routes.find(
-            (x) =>
-              x.method === r.method && pattern(x.path).test(`/${path.split('/').filter(Boolean).join('/')}`),
-          );
-          expect(route, where).toBeDefined();
-          expect(response.status, where).toBe(route!.status ?? 200);
-          const parsed = route!.response.safeParse(response.body);
-          expect(parsed.success, `${where}: ${parsed.error?.message}`).toBe(true);
-        }
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 700), seed: Number(process.env.FUZZ_SEED ?? 1300) },
+  /** Every operation of the document: its path and query parameters and its body, as JSON Schema. */
+  const document = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, JsonSchema> };
+  };
+  const components = document.components.schemas;
+  const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, operation]) => ({
+      path,
+      method: method.toUpperCase(),
+      operation,
+    })),
+  );
+  const documentRequest = fc.constantFrom(...operations).chain(({ path, method, operation }) => {
+    const parameters = operation.parameters ?? [];
+    const param = (p: Parameter) =>
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...(examples.params[p.name] ?? ['x'])) },
+        { weight: 1, arbitrary: arbitraryOf(p.schema, components) as fc.Arbitrary<string> },
+      );
+    const queryParams = parameters.filter((p) => p.in === 'query');
+    const query = fc.record(
+      Object.fromEntries(
+        queryParams.map((p) => [p.name, arbitraryOf(p.schema, components) as fc.Arbitrary<string>]),
+      ),
+      { requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name) },
     );
+    const bodySchema = operation.requestBody?.content['application/json'].schema;
+    const documented = bodySchema ? arbitraryOf(bodySchema, components) : fc.constant(undefined);
+    return fc.record({
+      method: fc.constant(method),
+      params: fc.tuple(...parameters.filter((p) => p.in === 'path').map(param)),
+      path: fc.constant(path),
+      body: fc.oneof(
+        { weight: 3, arbitrary: documented },
+        { weight: 1, arbitrary: documented.chain(mutated) },
+      ),
+      query: query as fc.Arbitrary<Record<string, string>>,
+      caller: fc.constantFrom<Caller>(admin, admin, clinicianOf(PROGRAM)),
+    });
+  });
+
+  type Request = {
+    method: string;
+    params: string[];
+    path: string;
+    body: unknown;
+    query: Record<string, string>;
+    caller: Caller;
+  };
+  const seen: Record<number, number> = {};
+  /** Sends one request and holds its answer to the rules: no 5xx, named 4xx, a 2xx as documented. */
+  async function exercise(r: Request) {
+    let i = 0;
+    const path = r.path.replace(/\{(\w+)\}/g, () => encodeURIComponent(r.params[i++] ?? 'x'));
+    const response = await call(
+      apiEvent(r.method, path, {
+        ...(r.body === undefined ? {} : { rawBody: JSON.stringify(r.body) }),
+        caller: r.caller,
+        query: r.query,
+      }),
+    );
+    // a deleted program comes back, so the rest of the run still reaches the routes beyond it
+    if (r.method === 'DELETE' && response.status === 200 && r.params[0] === PROGRAM)
+      await call(apiEvent('POST', '/programs', { body: program }));
+    if (process.env.FUZZ_LOG) console.log(response.status, r.method, path);
+    seen[Math.floor(response.status / 100)] = (seen[Math.floor(response.status / 100)] ?? 0) + 1;
+    const where = `${r.method} ${path} ${JSON.stringify(r.query)} ${JSON.stringify(r.body)?.slice(0, 200)}`;
+    expect(response.status, `${where} -> ${JSON.stringify(response.body)}`).toBeLessThan(500);
+    if (r.method === 'HEAD') expect(response.body, where).toBeUndefined();
+    else if (response.status >= 400) {
+      expect(typeof response.body.message, where).toBe('string');
+      expect(response.body.message.length, where).toBeGreaterThan(0);
+      if (response.status === 400 || response.status === 413) {
+        expect(response.body.issues?.length, `${where} -> ${response.body.message}`).toBeGreaterThan(0);
+        for (const issue of response.body.issues)
+          expect(issue.field, where).toMatch(/^(body|query|path)(\.|\[|$)/);
+      }
+      if (response.status === 405) expect(response.headers.allow, where).toBeTruthy();
+    } else {
+      const route = routes.find(
+        (x) => x.method === r.method && pattern(x.path).test(`/${path.split('/').filter(Boolean).join('/')}`),
+      );
+      expect(route, where).toBeDefined();
+      expect(response.status, where).toBe(route!.status ?? 200);
+      const parsed = route!.response.safeParse(response.body);
+      expect(parsed.success, `${where}: ${parsed.error?.message}`).toBe(true);
+    }
+  }
+
+  it('never answers 5xx; a 4xx names a field or the conflict; a 2xx matches its response schema', async () => {
+    await fc.assert(fc.asyncProperty(request, exercise), {
+      numRuns: Number(process.env.FUZZ_RUNS ?? 700),
+      seed: Number(process.env.FUZZ_SEED ?? 1300),
+    });
     // the fuzz reached the routes' success paths as well as their refusals
     expect(seen[2] ?? 0).toBeGreaterThan(20);
     expect(seen[4] ?? 0).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('holds the same rules for requests built from docs/openapi.json alone, as documented and broken', async () => {
+    const before = { ...seen };
+    await fc.assert(fc.asyncProperty(documentRequest, exercise), {
+      numRuns: Number(process.env.FUZZ_RUNS ?? 700) / 2,
+      seed: Number(process.env.FUZZ_SEED ?? 1300) + 1,
+    });
+    // what the document alone describes gets through too, not only refusals
+    expect((seen[2] ?? 0) - (before[2] ?? 0)).toBeGreaterThan(10);
   }, 60_000);
 });
