@@ -327,24 +327,36 @@ export async function escalateFlag(
 export async function sweepEngagement(deps: EngagementPorts, programId: string) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new NotFoundError(`program ${programId} does not exist`);
-  const clients = (await deps.clients.listClients(programId)).filter((c) => c.status === 'active');
+  let clients = 0;
   let raised = 0;
   let resolved = 0;
   const failed: string[] = [];
-  for (const client of clients) {
-    try {
-      const r = await evaluateClientEngagement(deps, programId, client.id, { program, client });
-      raised += r.raised;
-      resolved += r.resolved;
-    } catch (error) {
-      failed.push(client.id);
-      deps.log.error('engagement evaluation failed', {
-        programId,
-        clientId: client.id,
-        error: redactError(error),
-      });
-    }
-  }
+  // Page by page (the memory stays one page whatever the roster), each page evaluated with a
+  // bounded number of clients in flight: the sweep's time is its slowest page, not its sum.
+  let cursor: string | undefined;
+  do {
+    const page = await deps.clients.listClientsPage(
+      programId,
+      { status: 'active' },
+      { limit: SWEEP_PAGE, cursor },
+    );
+    cursor = page.cursor;
+    clients += page.items.length;
+    await eachBounded(page.items, SWEEP_CONCURRENCY, async (client) => {
+      try {
+        const r = await evaluateClientEngagement(deps, programId, client.id, { program, client });
+        raised += r.raised;
+        resolved += r.resolved;
+      } catch (error) {
+        failed.push(client.id);
+        deps.log.error('engagement evaluation failed', {
+          programId,
+          clientId: client.id,
+          error: redactError(error),
+        });
+      }
+    });
+  } while (cursor);
   // The exactly-once crash window: a send claimed but never confirmed (the function died between
   // claim and publish, or between publish and confirm). It is never re-sent automatically: it is
   // logged as an error (an ops alarm watches the metric filter) for a human to check.
@@ -363,10 +375,23 @@ export async function sweepEngagement(deps: EngagementPorts, programId: string) 
   }
   if (failed.length) {
     throw new SweepIncompleteError(
-      `engagement evaluation failed for ${failed.length} of ${clients.length} clients; the retry evaluates again`,
+      `engagement evaluation failed for ${failed.length} of ${clients} clients; the retry evaluates again`,
     );
   }
-  return { clients: clients.length, raised, resolved, unconfirmedSends: stuck.length };
+  return { clients, raised, resolved, unconfirmedSends: stuck.length };
+}
+
+/** Clients read per page by the sweep, and evaluated at once within a page. */
+export const SWEEP_PAGE = 200;
+export const SWEEP_CONCURRENCY = 16;
+
+/** Runs `work` on every item, at most `limit` at a time; `work` handles its own failures. */
+async function eachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export class SweepIncompleteError extends Error {
