@@ -236,7 +236,8 @@ export function depsAt(dataset: Dataset, instant: string, overrides: Partial<Dep
 
 /**
  * Counts scheduleOnce calls (each is one CreateSchedule, or an Update on a name clash, in AWS) and
- * the most calls in flight at once: the use case's schedule-creation concurrency, as coded.
+ * the most calls in flight at once: the use case's schedule-creation concurrency, as coded. Each
+ * call takes 1 ms here, so that concurrent calls overlap as they do against AWS.
  */
 export function countingScheduler(inner: JobScheduler) {
   const counts = { created: 0, cancelled: 0, maxInFlight: 0 };
@@ -246,6 +247,9 @@ export function countingScheduler(inner: JobScheduler) {
       counts.created++;
       counts.maxInFlight = Math.max(counts.maxInFlight, ++inFlight);
       try {
+        // The in-process scheduler answers at once, so calls made in parallel would never overlap
+        // and the use case's concurrency would read as 1; a millisecond's latency makes it visible.
+        await new Promise((resolve) => setTimeout(resolve, 1));
         await inner.scheduleOnce(job);
       } finally {
         inFlight--;
