@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:scale` (issue 16): Cadence at the scale of a national network, 100,000 clients in
+ * 100 programs. Not part of `npm test`; writes `scale` into bench/results.json.
+ *
+ * What is measured and what is derived:
+ * - One program of 10,000 clients (the most one origination identity serves in the targets) is
+ *   seeded into DynamoDB Local; its weekly generation, draw and sweep run for real, and their AWS
+ *   time is projected as in `npm run bench` (bench/support.ts projectToAws).
+ * - The network's schedules are the measured per-client counts times 100,000 (every schedule is
+ *   per session or per selection); peak pending comes from the measured week and the program's
+ *   own weekly-generation time (the week before is the same week, seven days earlier).
+ * - The 08:00 burst is the measured busiest minute (reminders and Monday's screen notices). Today
+ *   nothing paces sending, so its lateness is what SNS does beyond the identity's rate (unknown:
+ *   the target fails). `pacedModel` is the earliest-deadline-first drain at the identity's rate
+ *   that issue 16 builds: what it would give, to decide with.
+ * - Cost per 1,000 clients is scale-free (every price is per request, item or GB): it is read from
+ *   the last `npm run bench` (bench/results.json `costPer1000ClientsMonthUSD`).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { lastWeeklyRun } from '../functions/domain/recurring-jobs.ts';
+import { addMinutes } from '../functions/domain/zoned-time.ts';
+import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
+import { createTable, documentClient, rawClient, startDynamoLocal } from '../local/adapters/dynamo-local.ts';
+import { measureDrawJob } from './draw.ts';
+import { measureGeneration } from './generation.ts';
+import { SMS_RATES } from './peak.ts';
+import { progress, round, seedDataset } from './support.ts';
+import { measureSweep } from './sweep.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'bench/results.json');
+
+const NETWORK = { programs: 100, clientsPerProgram: 1_000 };
+const CLIENTS = NETWORK.programs * NETWORK.clientsPerProgram;
+const UNIT = 10_000;
+/** EventBridge Scheduler's default quota of schedules per account and Region. */
+const SCHEDULE_QUOTA = 10_000_000;
+const LATENESS_LIMIT_MINUTES = 5;
+
+const isSms = (job: OneTimeJob) =>
+  job.target === 'send-reminder' || (job.target === 'check-screen' && job.payload.phase === 'notice');
+
+/** A message of the burst: when it is due and the last instant it is still of use. */
+interface Due {
+  dueAt: string;
+  cutoff: string;
+}
+
+const dueOf = (job: OneTimeJob, windowHours: number): Due => ({
+  dueAt: job.at,
+  // A reminder is of no use once its session starts; a screen notice within its window.
+  cutoff: job.target === 'send-reminder' ? String(job.payload.start) : addMinutes(job.at, windowHours * 60),
+});
+
+/** An earliest-deadline-first drain of one minute's messages at `rate` per second per identity. */
+export function edfDrain(messages: Due[], rate: number, identities = 1) {
+  const sorted = [...messages].sort((a, b) => (a.cutoff < b.cutoff ? -1 : a.cutoff > b.cutoff ? 1 : 0));
+  let worstLatenessSeconds = 0;
+  let pastCutoff = 0;
+  let lastUrgentSeconds = 0;
+  sorted.forEach((m, i) => {
+    const seconds = Math.floor(i / identities) / rate;
+    const sentAt = new Date(Date.parse(m.dueAt) + seconds * 1000).toISOString();
+    worstLatenessSeconds = Math.max(worstLatenessSeconds, seconds);
+    if (sentAt > m.cutoff) pastCutoff++;
+    if (Date.parse(m.cutoff) - Date.parse(m.dueAt) <= 3 * 3600_000) lastUrgentSeconds = seconds;
+  });
+  return {
+    drainSeconds: round(Math.ceil(messages.length / identities) / rate, 0),
+    worstLatenessMinutes: round(worstLatenessSeconds / 60, 1),
+    /** The last message due within 3 hours (a 2-hour reminder), sent this long after the minute. */
+    lastUrgentMinutes: round(lastUrgentSeconds / 60, 1),
+    pastCutoff,
+  };
+}
+
+async function main() {
+  const dynamo = await startDynamoLocal();
+  const tableName = `scale-${Date.now()}`;
+  await createTable(dynamo.endpoint, tableName);
+  const doc = documentClient(dynamo.endpoint);
+  try {
+    progress(`one program of ${UNIT.toLocaleString('en-US')} clients: seeding`);
+    const dataset = await seedDataset(doc, tableName, UNIT);
+    progress('generate-week');
+    const { result: generation } = await measureGeneration(dataset);
+    progress('draw-screens');
+    const { result: draw } = await measureDrawJob(dataset);
+    progress('sweep-engagement');
+    const sweep = await measureSweep(dataset);
+
+    const week = dataset.system.scheduler.pending();
+    const program = dataset.program;
+    const perClient = week.length / UNIT;
+
+    // Peak pending: at the weekly generation of week W, all of W is pending and what is left of W-1.
+    const firstOfWeek = week.reduce((a, j) => (j.at < a ? j.at : a), week[0]!.at);
+    const generatedAt = lastWeeklyRun(program, firstOfWeek);
+    const leftOfPreviousWeek = week.filter((j) => addMinutes(j.at, -7 * 24 * 60) > generatedAt).length;
+    const peakPendingPerClient = (week.length + leftOfPreviousWeek) / UNIT;
+    const peakPending = Math.round(peakPendingPerClient * CLIENTS);
+
+    // The busiest minute of SMS jobs for one identity's 10,000 clients.
+    const byMinute = new Map<string, OneTimeJob[]>();
+    for (const job of week.filter(isSms))
+      byMinute.set(job.at.slice(0, 16), [...(byMinute.get(job.at.slice(0, 16)) ?? []), job]);
+    const [minute, burst] = [...byMinute].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const windowHours = program.drugScreens?.windowHours ?? 4;
+    const messages = burst.map((j) => dueOf(j, windowHours));
+    const pacedModel = SMS_RATES.map(({ rate, identity }) => {
+      const one = edfDrain(messages, rate);
+      let pool = 1;
+      while (edfDrain(messages, rate, pool).worstLatenessMinutes > LATENESS_LIMIT_MINUTES) pool++;
+      return { rate, identity, ...one, identitiesForFiveMinutes: pool };
+    });
+
+    const previous = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const cost = previous.costPer1000ClientsMonthUSD as { infrastructure?: number; sms?: number } | undefined;
+    const infra = cost?.infrastructure ?? Number.NaN;
+    const sms = cost?.sms ?? Number.NaN;
+
+    const scale = {
+      measuredAt: new Date().toISOString(),
+      network: { ...NETWORK, clients: CLIENTS },
+      unitProgramClients: UNIT,
+      schedules: {
+        perWeek: Math.round(perClient * CLIENTS),
+        perClientPerWeek: round(perClient, 2),
+        distinctMinutesPerProgram: new Set(week.map((j) => j.at.slice(0, 16))).size,
+        generatedAt,
+        peakPending,
+        peakPendingShareOfQuota: round(peakPending / SCHEDULE_QUOTA, 3),
+        quota: SCHEDULE_QUOTA,
+      },
+      burst: {
+        minute: `${minute}Z`,
+        messagesPerIdentity: burst.length,
+        reminders: burst.filter((j) => j.target === 'send-reminder').length,
+        screenNotices: burst.filter((j) => j.target === 'check-screen').length,
+        today: 'not paced: every job publishes at once, SNS decides beyond the identity rate',
+        pacedModel,
+      },
+      perProgram: {
+        clients: UNIT,
+        generation: {
+          localSeconds: generation.seconds,
+          projectedAwsSeconds: generation.projectedAwsSeconds,
+          timeoutSeconds: generation.timeoutSeconds,
+          writeRequests: generation.writeRequests,
+          minimumWriteRequests: generation.minimumWriteRequests,
+          writeRatio: generation.writeRatio,
+        },
+        draw: {
+          projectedAwsSeconds: draw.projectedAwsSeconds,
+          timeoutSeconds: draw.timeoutSeconds,
+          share: round(draw.projectedAwsSeconds / draw.timeoutSeconds, 3),
+          dynamoRequests: draw.dynamoRequestsTotal,
+          schedulesCreated: draw.schedulesCreated,
+        },
+        sweep: {
+          projectedAwsSeconds: sweep.projectedAwsSeconds,
+          timeoutSeconds: sweep.timeoutSeconds,
+          share: round(sweep.projectedAwsSeconds / sweep.timeoutSeconds, 3),
+          requestsPerClient: sweep.requestsPerClient,
+        },
+      },
+      costPer1000ClientsMonthUSD: {
+        infrastructure: infra,
+        sms,
+        infrastructureShareOfSms: round(infra / sms, 4),
+      },
+      targets: [
+        {
+          target: `08:00 burst worst lateness at 20 msg/s, ${UNIT.toLocaleString('en-US')} clients per identity (minutes; today not paced)`,
+          value: null,
+          limit: LATENESS_LIMIT_MINUTES,
+          pass: false,
+        },
+        {
+          target: 'draw-screens AWS time / timeout at 10,000 clients per program',
+          value: round(draw.projectedAwsSeconds / draw.timeoutSeconds, 3),
+          limit: 0.25,
+          pass: draw.projectedAwsSeconds / draw.timeoutSeconds <= 0.25,
+        },
+        {
+          target: 'sweep-engagement AWS time / timeout at 10,000 clients per program',
+          value: round(sweep.projectedAwsSeconds / sweep.timeoutSeconds, 3),
+          limit: 0.25,
+          pass: sweep.projectedAwsSeconds / sweep.timeoutSeconds <= 0.25,
+        },
+        {
+          target: 'peak pending schedules at 100,000 clients / default quota',
+          value: round(peakPending / SCHEDULE_QUOTA, 3),
+          limit: 0.2,
+          pass: peakPending / SCHEDULE_QUOTA <= 0.2,
+        },
+        {
+          target: 'infrastructure USD per 1,000 clients per month',
+          value: infra,
+          limit: 1,
+          pass: infra <= 1,
+        },
+        {
+          target: 'infrastructure / SMS spend',
+          value: round(infra / sms, 4),
+          limit: 0.1,
+          pass: infra / sms <= 0.1,
+        },
+      ],
+    };
+    await writeFile(RESULTS, `${JSON.stringify({ ...previous, scale }, null, 2)}\n`);
+    console.log(JSON.stringify(scale, null, 2));
+  } finally {
+    doc.destroy();
+    const raw = rawClient(dynamo.endpoint);
+    await raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+    raw.destroy();
+    await dynamo.stop();
+  }
+}
+
+await main();
