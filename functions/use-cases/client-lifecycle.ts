@@ -1,6 +1,6 @@
 import { type Client, clientSchema } from '../domain/client.schema.ts';
 import { reminderJobName } from '../domain/reminders.ts';
-import { smsTemplates } from '../domain/sms-templates.ts';
+import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import { OptInRefusedError } from '../ports/notifier.port.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
@@ -50,15 +50,20 @@ async function futureSessions(
   );
 }
 
-/** STOP: stops every later message at once; the client's pending reminder schedules are deleted. */
+/**
+ * STOP: stops every later message at once; the client's pending reminder schedules are deleted.
+ * When and how (`sms`: the client texted STOP; `staff`: on the client's word) is kept with the
+ * consent.
+ */
 export async function optOut(
   deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'log'>,
   programId: string,
   clientId: string,
+  how: NonNullable<Client['optedOut']> = { at: deps.clock.now(), method: 'staff' },
 ): Promise<Client> {
   const program = await loadProgram(deps, programId);
   const { client } = await changeClient(deps, programId, clientId, (c) =>
-    c.smsOptedOut ? undefined : { ...c, smsOptedOut: true },
+    c.smsOptedOut ? undefined : { ...c, smsOptedOut: true, optedOut: how },
   );
   const sessions = await futureSessions(deps, programId, clientId);
   // The fire-time check reads the opt-out, so deleting the schedules only saves invocations.
@@ -103,7 +108,8 @@ export async function optIn(
     // Opted in already on this consent (a retried request): nothing to write, the rest is ensured.
     if (!c.smsOptedOut && c.smsConsent && JSON.stringify(c.consent) === JSON.stringify(consent))
       return undefined;
-    return { ...c, smsOptedOut: false, smsConsent: true, consent };
+    const { optedOut: _lifted, ...rest } = c;
+    return { ...rest, smsOptedOut: false, smsConsent: true, consent };
   });
   await scheduleSessionJobs(deps, program, await futureSessions(deps, programId, clientId), [updated]);
   await sendClientSms(deps, {
@@ -111,7 +117,7 @@ export async function optIn(
     client: updated,
     purpose: 'opt-in',
     key: { programId, subjectId: `optin-${clientId}-${consent!.givenAt}`, purpose: 'opt-in' },
-    body: smsTemplates['opt-in']({ programName: program.name }),
+    body: smsTemplatesFor(updated.language)['opt-in']({ programName: program.name }),
     context: {},
   });
   return updated;
