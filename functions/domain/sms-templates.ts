@@ -125,7 +125,7 @@ export const SMS_TEMPLATES: Record<Language, SmsTemplateSet> = {
     help: (p) =>
       p.contactPhone
         ? `${p.programName}: avisos de citas. Para ayuda llame al ${formatContactPhone(p.contactPhone)}. Pueden aplicarse tarifas de mensajes y datos. ${es}`
-        : `${p.programName}: avisos de citas. Para ayuda pregunte en el mostrador de entrada. Pueden aplicarse tarifas de mensajes y datos. ${es}`,
+        : `${p.programName}: avisos de citas. Para ayuda pregunte en la entrada. Pueden aplicarse tarifas de mensajes y datos. ${es}`,
   },
 };
 
