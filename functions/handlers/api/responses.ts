@@ -3,6 +3,7 @@ import { clientSchema } from '../../domain/client.schema.ts';
 import { clinicianSchema } from '../../domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../domain/common.schema.ts';
 import { flagAuditSchema, flagSchema } from '../../domain/flag.schema.ts';
+import { replySchema } from '../../domain/inbound-sms.ts';
 import { programSchema } from '../../domain/program.schema.ts';
 import { screenSchema } from '../../domain/screen.schema.ts';
 import { drawRecordSchema } from '../../domain/screening.ts';
@@ -102,5 +103,9 @@ export const successResponses: Record<string, { status: number; schema: z.ZodTyp
   'GET /programs/{programId}/clinicians': {
     status: 200,
     schema: z.object({ clinicians: z.array(clinicianSchema), ...cursor }),
+  },
+  'GET /programs/{programId}/clients/{clientId}/messages': {
+    status: 200,
+    schema: z.object({ messages: z.array(replySchema), ...cursor }),
   },
 };

@@ -5,6 +5,7 @@ import { clinicianRoutes } from './routes/clinicians.ts';
 import { clientPath, clinicianPath, flagPath, programPath, sessionPath } from './routes/common.ts';
 import { flagRoutes } from './routes/flags.ts';
 import { meRoutes } from './routes/me.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { programRoutes } from './routes/programs.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -47,6 +48,7 @@ export const routes: Route[] = [
   programRoutes.list,
   clientRoutes.list,
   clinicianRoutes.list,
+  messageRoutes.listForClient,
 ];
 
 // Every route of every resource file is in the table, once.
@@ -58,6 +60,7 @@ const defined = [
   screenRoutes,
   flagRoutes,
   meRoutes,
+  messageRoutes,
 ].flatMap((group) => Object.values(group) as Route[]);
 if (defined.length !== routes.length || defined.some((r) => !routes.includes(r)))
   throw new Error('routes.ts: the route table misses a route of routes/');
