@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { smsKeyword } from '../../functions/domain/inbound-sms.ts';
 import { expectSpecRules, runScenario } from './run-scenario.ts';
 
 describe('scenario replies-and-spanish.json: replies of every kind, a reschedule, Spanish clients', () => {
@@ -26,10 +27,7 @@ describe('scenario replies-and-spanish.json: replies of every kind, a reschedule
 
     // The text of a reply is in no event but its own record (staff read it in the API).
     const others = scenario.actions.flatMap((a) =>
-      a.type === 'sms-reply' &&
-      !/^(c|y|yes|si|sí|confirm|stop|start|help|info|cancel|quit|unstop|unsubscribe)$/i.test(a.text.trim())
-        ? [a.text.trim().toLowerCase()]
-        : [],
+      a.type === 'sms-reply' && smsKeyword(a.text) === 'other' ? [a.text.trim().toLowerCase()] : [],
     );
     expect(others.length).toBeGreaterThan(2);
     const everything = JSON.stringify(events).toLowerCase();

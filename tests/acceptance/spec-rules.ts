@@ -993,22 +993,39 @@ export const stopOptsOutAndSendsNothing: Rule = (scenario, events) =>
         .map((e) => `STOP of ${reply.clientId} at ${reply.at} answered by an SMS (${e.purpose})`),
     );
 
-/** START, where consent was recorded, gets one opt-in SMS at once (unless the client left). */
-export const startOptsInWithOneConfirmation: Rule = (scenario, events) => {
+/**
+ * Every opt-in (the action, or START where consent was recorded) gets one opt-in SMS, at once or,
+ * inside quiet hours, when they end; none when the client opted out again or left by then, or when
+ * that is past the run's end. No other opt-in SMS goes out.
+ */
+export const everyOptInIsConfirmedOnce: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const end = addMinutes(runEnd(scenario), -FAULT_LATENESS_MINUTES);
   const problems: string[] = [];
-  for (const { reply, caused } of replyEffects(scenario, events)) {
-    if (reply.keyword !== 'start') continue;
-    const sent = caused.filter((e) => e.type === 'sms.sent' && e.purpose === 'opt-in');
-    const optedIn = optChanges(scenario, reply.clientId).some(
-      (c) => c.type === 'opt-in' && c.at === reply.at,
-    );
-    const discharge = scenario.actions.find((a) => a.type === 'discharge' && a.clientId === reply.clientId);
-    const active = !discharge || localInstant(scenario, discharge.at) > reply.at;
-    const expected = optedIn && active ? 1 : 0;
-    if (sent.length !== expected)
-      problems.push(
-        `START of ${reply.clientId} at ${reply.at}: ${sent.length} opt-in SMS, expected ${expected}`,
-      );
+  for (const client of scenario.clients) {
+    const discharge = scenario.actions.find((a) => a.type === 'discharge' && a.clientId === client.id);
+    const leftAt = discharge ? localInstant(scenario, discharge.at) : undefined;
+    const expected = new Map<string, number>();
+    for (const change of optChanges(scenario, client.id)) {
+      if (change.type !== 'opt-in') continue;
+      if (leftAt !== undefined && leftAt <= change.at) continue; // refused: the client left
+      const due = endOfQuiet(change.at, quietHoursOf(scenario, client.id), zone);
+      if (due >= end || optedOutAt(scenario, client.id, due) || (leftAt !== undefined && leftAt <= due))
+        continue;
+      expected.set(due, (expected.get(due) ?? 0) + 1);
+    }
+    const sent = new Map<string, number>();
+    for (const e of of(events, 'sms.sent'))
+      if (e.clientId === client.id && e.purpose === 'opt-in')
+        sent.set(str(e.at), (sent.get(str(e.at)) ?? 0) + 1);
+    for (const [due, n] of expected) {
+      const found = [...sent.entries()].filter(([at]) => onTime(scenario, at, due));
+      const count = found.reduce((sum, [, c]) => sum + c, 0);
+      if (count !== n) problems.push(`${client.id}: ${count} opt-in SMS due ${due}, expected ${n}`);
+      for (const [at] of found) sent.delete(at);
+    }
+    for (const [at, n] of sent)
+      problems.push(`${client.id}: ${n} opt-in SMS at ${at} that no opt-in called for`);
   }
   return problems;
 };
@@ -1101,7 +1118,7 @@ export const otherRepliesAlertWithoutTheText: Rule = (scenario, events) => {
 
 SPEC_RULES.repliesAreReadAsKeywords = repliesAreReadAsKeywords;
 SPEC_RULES.stopOptsOutAndSendsNothing = stopOptsOutAndSendsNothing;
-SPEC_RULES.startOptsInWithOneConfirmation = startOptsInWithOneConfirmation;
+SPEC_RULES.everyOptInIsConfirmedOnce = everyOptInIsConfirmedOnce;
 SPEC_RULES.helpGetsOneAnswer = helpGetsOneAnswer;
 SPEC_RULES.confirmConfirmsTheNextSession = confirmConfirmsTheNextSession;
 SPEC_RULES.otherRepliesAlertWithoutTheText = otherRepliesAlertWithoutTheText;

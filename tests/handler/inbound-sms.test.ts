@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   CheckIfPhoneNumberIsOptedOutCommand,
   OptInPhoneNumberCommand,
@@ -21,7 +21,7 @@ import { awsOnLocal } from '../support/aws-on-local.ts';
 import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
-mockClient(SchedulerClient);
+const schedulerMock = mockClient(SchedulerClient);
 
 const PHONE = '+14255550182';
 /** The example message of the AWS End User Messaging SMS documentation ("Two-way SMS messaging"), to our client's number. */
@@ -114,6 +114,7 @@ const throttled = () =>
 
 beforeEach(() => {
   snsMock.reset();
+  schedulerMock.reset();
   snsMock.on(PublishCommand).resolves({ MessageId: 'sns-out-1' });
   snsMock.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
 });
@@ -159,6 +160,7 @@ describe('inbound SMS handler', () => {
     'opts back in on %j: OptInPhoneNumber lifts the carrier block, one confirmation',
     async (text) => {
       const { deps, invoke } = await setup();
+      (deps.clock as unknown as { set(at: string): void }).set('2027-01-04T15:00:00Z'); // 10:00 in New York
       await invoke(sms('STOP', 'in-1'));
       let blocked = true;
       snsMock.on(CheckIfPhoneNumberIsOptedOutCommand).callsFake(async () => ({ isOptedOut: blocked }));
@@ -177,6 +179,18 @@ describe('inbound SMS handler', () => {
       expect(published()[0]!.Message).toMatch(/^Sunrise: you will receive appointment messages again\./);
     },
   );
+
+  it('confirms a START texted inside quiet hours when they end, through a one-time schedule', async () => {
+    const { deps, invoke } = await setup(); // 07:00 in New York: quiet until 08:00
+    await invoke(sms('STOP', 'in-1'));
+    await invoke(sms('START', 'in-2'));
+    expect((await deps.clients.getClient('sunrise', 'c-001'))!.smsOptedOut).toBe(false);
+    expect(published()).toHaveLength(0);
+    const created = schedulerMock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
+    const optInJob = created.find((c) => c.Name?.startsWith('opt-c-001-'));
+    expect(optInJob?.ScheduleExpression).toBe('at(2027-01-04T13:00:00)');
+    expect(JSON.parse(optInJob!.Target!.Input!)).toMatchObject({ purpose: 'opt-in', clientId: 'c-001' });
+  });
 
   it('answers START clearly and writes nothing when SNS refuses OptInPhoneNumber (once in 30 days)', async () => {
     const { deps, invoke, logged } = await setup();
