@@ -102,7 +102,7 @@ const es = STOP_FOOTERS.es;
 export const SMS_TEMPLATES: Record<Language, SmsTemplateSet> = {
   en: {
     reminder: (p) =>
-      `${p.programName}: reminder of your appointment ${formatLocalDayTime(p.start, p.zone)}. ${en}`,
+      `${p.programName}: reminder of your appointment ${formatLocalDayTime(p.start, p.zone)}. Reply C to confirm. ${en}`,
     'missed-session': (p) =>
       `${p.programName}: we missed you at your appointment ${formatLocalDayTime(p.start, p.zone)}. Please call us to reschedule. ${en}`,
     'screen-notice': (p) =>
@@ -111,11 +111,12 @@ export const SMS_TEMPLATES: Record<Language, SmsTemplateSet> = {
       `${p.programName}: you will receive appointment messages again. Reply HELP for help. ${en}`,
     help: (p) =>
       p.contactPhone
-        ? `${p.programName}: appointment messages. For help call ${formatContactPhone(p.contactPhone)}. Msg&data rates may apply. ${en}`
-        : `${p.programName}: appointment messages. For help ask at the front desk. Msg&data rates may apply. ${en}`,
+        ? `${p.programName}: appointment messages. For help, call ${formatContactPhone(p.contactPhone)}. Msg&data rates may apply. ${en}`
+        : `${p.programName}: appointment messages. For help, ask at the front desk. Msg&data rates may apply. ${en}`,
   },
   es: {
-    reminder: (p) => `${p.programName}: le recordamos su cita ${period(fechaHoraEs(p.start, p.zone))} ${es}`,
+    reminder: (p) =>
+      `${p.programName}: le recordamos su cita ${period(fechaHoraEs(p.start, p.zone))} Responda C para confirmar. ${es}`,
     'missed-session': (p) =>
       `${p.programName}: le extrañamos en su cita ${period(fechaHoraEs(p.start, p.zone))} Llame para fijar otra fecha. ${es}`,
     'screen-notice': (p) =>
@@ -124,8 +125,8 @@ export const SMS_TEMPLATES: Record<Language, SmsTemplateSet> = {
       `${p.programName}: le enviaremos de nuevo los mensajes de sus citas. Para ayuda, responda HELP. ${es}`,
     help: (p) =>
       p.contactPhone
-        ? `${p.programName}: avisos de citas. Para ayuda llame al ${formatContactPhone(p.contactPhone)}. Pueden aplicarse tarifas de mensajes y datos. ${es}`
-        : `${p.programName}: avisos de citas. Para ayuda pregunte en la entrada. Pueden aplicarse tarifas de mensajes y datos. ${es}`,
+        ? `${p.programName}: avisos de citas. Para ayuda, llame al ${formatContactPhone(p.contactPhone)}. Pueden aplicarse tarifas de mensajes y datos. ${es}`
+        : `${p.programName}: avisos de citas. Para ayuda, pregunte en la entrada. Pueden aplicarse tarifas de mensajes y datos. ${es}`,
   },
 };
 

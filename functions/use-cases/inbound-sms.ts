@@ -72,7 +72,8 @@ export async function receiveSms(
   if (records.length === 0) return { ignored: 'unknown-number' };
   const { programId, client } = currentRecord(records, options.prefer);
   const program = await deps.programs.getProgram(programId);
-  if (!program) throw new NotFoundError(`program ${programId} does not exist`);
+  // A program deleted since (its clients stay): nobody is there to read or answer the reply.
+  if (!program) return { ignored: 'unknown-number' };
 
   const keyword = smsKeyword(message.messageBody);
   const fresh: Reply = {
@@ -101,8 +102,14 @@ export async function receiveSms(
 
   switch (keyword) {
     case 'stop':
-      for (const record of records)
-        await optOut(deps, record.programId, record.client.id, { at: reply.receivedAt, method: 'sms' });
+      for (const record of records) {
+        try {
+          await optOut(deps, record.programId, record.client.id, { at: reply.receivedAt, method: 'sms' });
+        } catch (error) {
+          // another record of the number whose program was deleted: nothing to opt out there
+          if (!(error instanceof NotFoundError)) throw error;
+        }
+      }
       return done('opted out');
     case 'start': {
       if (!client.smsConsent) return done('not opted in: no consent recorded');

@@ -221,12 +221,12 @@ describe('inbound SMS handler', () => {
     [
       'HELP',
       'en',
-      'Sunrise: appointment messages. For help call (202) 555-0199. Msg&data rates may apply. Reply STOP to opt out.',
+      'Sunrise: appointment messages. For help, call (202) 555-0199. Msg&data rates may apply. Reply STOP to opt out.',
     ],
     [
       'info',
       'es',
-      'Sunrise: avisos de citas. Para ayuda llame al (202) 555-0199. Pueden aplicarse tarifas de mensajes y datos. Responda STOP para darse de baja.',
+      'Sunrise: avisos de citas. Para ayuda, llame al (202) 555-0199. Pueden aplicarse tarifas de mensajes y datos. Responda STOP para darse de baja.',
     ],
   ] as const)(
     'answers %j once, in the client’s language (%s), naming the program and its number',

@@ -98,10 +98,10 @@ describe('the Spanish wording', () => {
   const zone = 'America/Chicago';
   it('gives the date and the time as people say them ("a la 1:00", "a las 6:00 p. m.")', () => {
     expect(SMS_TEMPLATES.es.reminder({ programName: 'Sunrise', start: '2027-03-06T00:00:00Z', zone })).toBe(
-      'Sunrise: le recordamos su cita el 5 de marzo a las 6:00 p. m. Responda STOP para darse de baja.',
+      'Sunrise: le recordamos su cita el 5 de marzo a las 6:00 p. m. Responda C para confirmar. Responda STOP para darse de baja.',
     );
     expect(SMS_TEMPLATES.es.reminder({ programName: 'Sunrise', start: '2027-03-05T19:30:00Z', zone })).toBe(
-      'Sunrise: le recordamos su cita el 5 de marzo a la 1:30 p. m. Responda STOP para darse de baja.',
+      'Sunrise: le recordamos su cita el 5 de marzo a la 1:30 p. m. Responda C para confirmar. Responda STOP para darse de baja.',
     );
     expect(
       SMS_TEMPLATES.es['screen-notice']({ programName: 'Sunrise', deadline: '2027-03-05T16:00:00Z', zone }),
