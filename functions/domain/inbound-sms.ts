@@ -58,6 +58,8 @@ export const replySchema = z.object({
   previousPublishedMessageId: z.string().max(128).optional(),
   /** The session a `confirm` confirmed, set once. */
   confirmedSessionId: z.string().max(40).optional(),
+  /** Written last, once every effect of the reply is done: a later duplicate does nothing. */
+  handledAt: utcInstantSchema.optional(),
 });
 export type Reply = z.infer<typeof replySchema>;
 

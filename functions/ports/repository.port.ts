@@ -129,6 +129,8 @@ export interface ReplyRepository {
   getReply(inboundMessageId: string): Promise<Reply | undefined>;
   /** Records the session a confirm confirmed, once: false when the reply confirmed one already. */
   setConfirmedSession(inboundMessageId: string, sessionId: string): Promise<boolean>;
+  /** Marks the reply handled (every effect done); written last. */
+  markHandled(inboundMessageId: string, at: string): Promise<void>;
   /** A client's replies, newest first. */
   listRepliesByClient(programId: string, clientId: string, page: PageRequest): Promise<Page<Reply>>;
 }

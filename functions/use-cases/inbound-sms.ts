@@ -6,6 +6,7 @@ import {
   sessionToConfirm,
   smsKeyword,
 } from '../domain/inbound-sms.ts';
+import type { Program } from '../domain/program.schema.ts';
 import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import { alertCareTeam } from './care-team.ts';
 import { optIn, optOut } from './client-lifecycle.ts';
@@ -100,6 +101,29 @@ export async function receiveSms(
     effect,
   });
 
+  // Handled before (a late duplicate delivery): done, nothing re-driven; a STOP or START since
+  // must not be undone by an old message. A retry after a failure finds no mark and re-drives
+  // every step, each idempotent.
+  if (reply.handledAt) return done('handled before');
+  const effect = await applyReply(deps, { program, client, records, reply, keyword });
+  await deps.replies.markHandled(inboundMessageId, deps.clock.now());
+  return done(effect);
+}
+
+/** What the reply does, as idempotent steps keyed on its inbound message id; a few neutral words. */
+async function applyReply(
+  deps: Parameters<typeof receiveSms>[0],
+  r: {
+    program: Program;
+    client: Client;
+    records: { programId: string; client: Client }[];
+    reply: Reply;
+    keyword: SmsKeyword;
+  },
+): Promise<string> {
+  const { program, client, records, reply, keyword } = r;
+  const programId = program.id;
+  const { inboundMessageId } = reply;
   switch (keyword) {
     case 'stop':
       for (const record of records) {
@@ -110,9 +134,9 @@ export async function receiveSms(
           if (!(error instanceof NotFoundError)) throw error;
         }
       }
-      return done('opted out');
+      return 'opted out';
     case 'start': {
-      if (!client.smsConsent) return done('not opted in: no consent recorded');
+      if (!client.smsConsent) return 'not opted in: no consent recorded';
       try {
         await optIn(deps, programId, client.id, { givenAt: reply.receivedAt, method: 'sms-keyword' });
       } catch (error) {
@@ -124,11 +148,11 @@ export async function receiveSms(
             inboundMessageId,
             why: error.message,
           });
-          return done(`not opted in: ${error.message}`);
+          return `not opted in: ${error.message}`;
         }
         throw error;
       }
-      return done('opted in');
+      return 'opted in';
     }
     case 'help': {
       const outcome = await sendClientSms(deps, {
@@ -143,22 +167,22 @@ export async function receiveSms(
         context: {},
         answer: true,
       });
-      return done(outcome.sent ? 'answered' : `not answered: ${outcome.reason}`);
+      return outcome.sent ? 'answered' : `not answered: ${outcome.reason}`;
     }
     case 'confirm': {
-      if (reply.confirmedSessionId) return done(`confirmed ${reply.confirmedSessionId}`);
+      if (reply.confirmedSessionId) return `confirmed ${reply.confirmedSessionId}`;
       const sessions = await deps.sessions.listSessionsByClient(programId, client.id, {
         from: reply.receivedAt,
       });
       const session = sessionToConfirm(sessions, reply.receivedAt, await answeredSession(deps, reply));
-      if (!session) return done('nothing to confirm');
+      if (!session) return 'nothing to confirm';
       if (await deps.replies.setConfirmedSession(inboundMessageId, session.sessionId))
         await deps.activity.record({
           type: 'session.confirmed',
           sessionId: session.sessionId,
           clientId: client.id,
         });
-      return done(`confirmed ${session.sessionId}`);
+      return `confirmed ${session.sessionId}`;
     }
     case 'other':
       await alertCareTeam(deps, {
@@ -168,7 +192,7 @@ export async function receiveSms(
         subjectId: `reply-${inboundMessageId}`,
         text: 'The client replied by SMS. Read the reply in Cadence.',
       });
-      return done('care team alerted');
+      return 'care team alerted';
   }
 }
 

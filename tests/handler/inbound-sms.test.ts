@@ -334,6 +334,17 @@ describe('inbound SMS handler', () => {
     expect((await deps.replies.listRepliesByClient('sunrise', 'c-001', { limit: 10 })).items).toHaveLength(2);
   });
 
+  it('does not let a late duplicate of START undo a STOP sent after it', async () => {
+    const { deps, invoke } = await setup();
+    (deps.clock as unknown as { set(at: string): void }).set('2027-01-04T15:00:00Z');
+    await invoke(sms('STOP', 'in-a'));
+    await invoke(sms('START', 'in-b'));
+    await invoke(sms('STOP', 'in-c'));
+    await invoke(sms('START', 'in-b')); // redelivered
+    expect((await deps.clients.getClient('sunrise', 'c-001'))!.smsOptedOut).toBe(true);
+    expect(published().filter((p) => p.PhoneNumber)).toHaveLength(1); // the one confirmation
+  });
+
   it('does one thing when one inboundMessageId is delivered twice at once (the race)', async () => {
     const { deps, invoke } = await setup();
     await Promise.all([invoke(sms('HELP', 'in-race')), invoke(sms('HELP', 'in-race'))]);

@@ -47,6 +47,18 @@ export class DynamoReplyRepository implements ReplyRepository {
     }
   }
 
+  async markHandled(inboundMessageId: string, at: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.reply(inboundMessageId),
+        UpdateExpression: 'SET handledAt = if_not_exists(handledAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
   async listRepliesByClient(programId: string, clientId: string, page: PageRequest): Promise<Page<Reply>> {
     return queryPage(
       this.table,
