@@ -27,8 +27,8 @@ const careTeamMemberSchema = z.object({
     }),
 });
 
-/** The functions a stage may reserve concurrency for (every job target and the API). */
-const functionNameSchema = z.enum([...jobTargetSchema.options, 'api']);
+/** The functions a stage may reserve concurrency for (every job target, the API, the inbound SMS). */
+const functionNameSchema = z.enum([...jobTargetSchema.options, 'api', 'inbound-sms']);
 
 export const stageConfigSchema = z
   .object({

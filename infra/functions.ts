@@ -3,7 +3,7 @@ import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { LogMessageAlarm, TableAccess } from './constructs/cadence-function.ts';
 
 /** Every Lambda is either a job target (invoked by a schedule) or the HTTP API. */
-export type FunctionName = JobTarget | 'api';
+export type FunctionName = JobTarget | 'api' | 'inbound-sms';
 
 /** The deployed Lambda's name: fixed, so ARNs can be built from it without a reference. */
 export const deployedFunctionName = (stage: string, name: FunctionName) => `cadence-${stage}-${name}`;
@@ -55,6 +55,17 @@ export interface FunctionSpec {
    * @default false
    */
   readonly publishesSms?: boolean;
+  /**
+   * Takes numbers off the carrier opt-out list when a client opts back in (sns:OptInPhoneNumber);
+   * needs publishesSms.
+   * @default false
+   */
+  readonly optsInPhoneNumbers?: boolean;
+  /**
+   * Subscribed to the inbound-SMS topic (clients' replies): SNS may invoke it, nothing more.
+   * @default false
+   */
+  readonly receivesInboundSms?: boolean;
   /**
    * Publishes to the care-team topic: sets CARE_TEAM_TOPIC_ARN and APP_BASE_URL (the alerts' links)
    * and grants sns:Publish on that topic.
@@ -159,7 +170,20 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
       'draw-screens',
     ],
     publishesSms: true,
+    optsInPhoneNumbers: true,
     publishesCareTeam: true,
+  },
+  {
+    name: 'inbound-sms',
+    entry: 'functions/handlers/inbound-sms.handler.ts',
+    description: "Reads clients' SMS replies: STOP, START, HELP, confirmations, and anything else for staff",
+    table: 'readWrite',
+    // START schedules the coming sessions' reminders again; STOP deletes them
+    schedulesJobs: ['send-reminder', 'check-attendance'],
+    publishesSms: true,
+    optsInPhoneNumbers: true,
+    publishesCareTeam: true,
+    receivesInboundSms: true,
   },
 ];
 

@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { CareTeamMember, Stage, StageConfig } from './config.ts';
+import { InboundSmsTopic } from './constructs/inbound-sms.ts';
 import { ScheduleGroup } from './constructs/schedule-group.ts';
 import { StaffUserPool } from './constructs/staff-user-pool.ts';
 import { deployedFunctionName, functionArn } from './functions.ts';
@@ -45,6 +46,8 @@ export class StatefulStack extends Stack {
   public readonly careTeamTopic: Topic;
   /** Alarms for whoever runs the deployment. */
   public readonly opsTopic: Topic;
+  /** Clients' SMS replies, published by End User Messaging two-way messaging, with a key of their own. */
+  public readonly inboundSms: InboundSmsTopic;
   /** The staff accounts the API's JWT authorizer trusts. */
   public readonly staff: StaffUserPool;
   /** The schedule group (pending reminders), the role schedules run as, and their dead-letter queue. */
@@ -136,6 +139,8 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
     });
     for (const email of config.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
+
+    this.inboundSms = new InboundSmsTopic(this, 'InboundSms', { stage, removalPolicy: this.removalPolicy });
 
     this.staff = new StaffUserPool(this, 'Staff', {
       stage,

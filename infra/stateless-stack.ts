@@ -29,6 +29,7 @@ import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { Stage, StageConfig } from './config.ts';
 import { CadenceApi } from './constructs/cadence-api.ts';
 import { CadenceFunction } from './constructs/cadence-function.ts';
+import { subscribeToInboundSms } from './constructs/inbound-sms.ts';
 import { JobScheduling, type ScheduleGroupResources } from './constructs/job-scheduling.ts';
 import {
   deployedFunctionName,
@@ -58,6 +59,8 @@ export interface StatefulResources {
   readonly logsKey: IKey;
   readonly careTeamTopic: ITopic;
   readonly opsTopic: ITopic;
+  /** Clients' SMS replies (End User Messaging two-way messaging). */
+  readonly inboundSms: { readonly topic: ITopic };
   readonly removalPolicy: RemovalPolicy;
   /** The staff user pool and the dashboard client the API's authorizer trusts. */
   readonly staff: { readonly userPool: IUserPool; readonly client: IUserPoolClient };
@@ -121,7 +124,8 @@ export class StatelessStack extends Stack {
       fn.bindTable({ table: stateful.table, access: spec.table });
       if (spec.publishesCareTeam)
         fn.bindTopic({ topic: stateful.careTeamTopic, envVarName: 'CARE_TEAM_TOPIC_ARN' });
-      if (spec.publishesSms) this.allowSms(fn, config.sms);
+      if (spec.publishesSms) this.allowSms(fn, config.sms, spec.optsInPhoneNumbers === true);
+      if (spec.receivesInboundSms) subscribeToInboundSms(fn, stateful.inboundSms.topic);
       functions.set(spec.name, fn);
     }
     this.functions = functions;
@@ -163,17 +167,22 @@ export class StatelessStack extends Stack {
     this.addSmsDeliveryAlarm(`cadence-${stage}`, stateful.opsTopic);
   }
 
-  private allowSms(fn: CadenceFunction, sms: StageConfig['sms']): void {
+  private allowSms(fn: CadenceFunction, sms: StageConfig['sms'], optsIn: boolean): void {
     if (sms.senderId) fn.addEnvironment('SMS_SENDER_ID', sms.senderId);
     if (sms.originationNumber) fn.addEnvironment('SMS_ORIGINATION_NUMBER', sms.originationNumber);
     fn.addEnvironment('SMS_MAX_PRICE', String(sms.maxPriceUsd));
     // A policy of its own, so that its acknowledgement covers this statement and nothing else.
     const policy = new ManagedPolicy(this, `${fn.node.id}SmsPolicy`, {
       description: `Lets ${fn.node.id} send SMS`,
-      // CheckIfPhoneNumberIsOptedOut (asked before every SMS) has no resource-level permissions either.
+      // CheckIfPhoneNumberIsOptedOut (asked before every SMS) and OptInPhoneNumber (a client opting
+      // back in) have no resource-level permissions either.
       statements: [
         new PolicyStatement({
-          actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
+          actions: [
+            'sns:Publish',
+            'sns:CheckIfPhoneNumberIsOptedOut',
+            ...(optsIn ? ['sns:OptInPhoneNumber'] : []),
+          ],
           resources: [ANY_PHONE_NUMBER],
         }),
       ],
@@ -182,7 +191,7 @@ export class StatelessStack extends Stack {
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'SNS authorizes sns:Publish to a phone number and sns:CheckIfPhoneNumberIsOptedOut only on Resource "*"; these two actions alone',
+        'SNS authorizes sns:Publish to a phone number, sns:CheckIfPhoneNumberIsOptedOut and sns:OptInPhoneNumber only on Resource "*"; these SMS actions alone',
     });
   }
 
@@ -248,6 +257,8 @@ function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig): void {
   for (const spec of specs) {
     if (names.has(spec.name)) throw new Error(`function ${spec.name} is listed twice in FUNCTION_SPECS`);
     names.add(spec.name);
+    if (spec.optsInPhoneNumbers && !spec.publishesSms)
+      throw new Error(`${spec.name}: optsInPhoneNumbers needs publishesSms (the SMS policy carries it)`);
   }
   for (const spec of specs) {
     const missing = (spec.schedulesJobs ?? []).filter((target: JobTarget) => !names.has(target));

@@ -24,6 +24,7 @@ export function demoClinic(now: string, timezone = 'America/New_York') {
     quietHours: { start: '00:00', end: '00:00' },
     reminders: { offsetsMinutes: [2, 1] },
     missedSession: { graceMinutes: 2 },
+    contactPhone: '+12025550100',
   });
   const clinicians: Clinician[] = [
     clinicianSchema.parse({
@@ -38,6 +39,7 @@ export function demoClinic(now: string, timezone = 'America/New_York') {
     client('c-001', '+12025550101', 'morning'),
     client('c-002', '+12025550102', 'evening'),
     client('c-003', '+12025550103', 'evening', { smsConsent: false }),
+    client('c-004', '+12025550104', 'morning', { language: 'es' }),
   ];
   return { program, clinicians, clients };
 }

@@ -12,6 +12,7 @@ import { type LocalSystem, localSystem } from './adapters/local-deps.ts';
 import type { StampedEvent } from './adapters/recording-activity-log.ts';
 import { demoClinic } from './demo-program.ts';
 import { serveApi, type WebHandler } from './http-adapter.ts';
+import { textInRoute } from './text-in.ts';
 
 export interface RuntimeOptions {
   doc: DynamoDBDocumentClient;
@@ -107,12 +108,19 @@ export async function startRuntime(options: RuntimeOptions) {
   const timer = setInterval(() => void tick(), options.tickMs ?? 1000);
 
   const api = makeApiHandler(() => deps);
+  // A person texting in (npm run sms): local only, served before the API and the web app.
+  const textIn = textInRoute(system, options.print);
+  const web: WebHandler = async (req, res) => {
+    advance();
+    if (await textIn(req, res)) return true;
+    return options.web ? options.web(req, res) : false;
+  };
   const server: Server = await serveApi(
     async (event) => {
       advance();
       return api(event, {} as never);
     },
-    { port: options.port, ...(options.web ? { web: options.web } : {}) },
+    { port: options.port, web },
   );
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;

@@ -64,7 +64,10 @@ async function main() {
   for (const job of scheduler.recurringJobs())
     console.log(`  ${job.next}  ${job.target.padEnd(16)} ${job.name}  cron(${job.cron}) ${job.timezone}`);
   console.log(`\nCadence is running: API on ${runtime.url} (try GET ${runtime.url}/programs/sunrise)`);
-  console.log('SMS and care-team alerts print here and go to local/outbox.jsonl. Ctrl-C stops everything.\n');
+  console.log('SMS and care-team alerts print here and go to local/outbox.jsonl. Ctrl-C stops everything.');
+  console.log(
+    'Text in as a client: npm run sms -- --from +12025550101 "C" (c-004, +12025550104, reads Spanish).\n',
+  );
 
   let stopping = false;
   const stop = async () => {

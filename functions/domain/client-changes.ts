@@ -8,6 +8,7 @@ export interface ClientChanges {
   clinicianId?: string | undefined;
   quietHours?: Client['quietHours'] | undefined;
   adolescent?: boolean | undefined;
+  language?: Client['language'] | undefined;
 }
 
 /** The client with the changes merged in, checked against the client schema (a ZodError when not). */

@@ -8,6 +8,7 @@ import {
   utcInstantSchema,
   weeklyWindowSchema,
 } from './common.schema.ts';
+import { LANGUAGES } from './sms-templates.ts';
 
 /** Busy or availability windows of one person: a week holds few. */
 export const MAX_WINDOWS = 50;
@@ -37,6 +38,16 @@ export const clientSchema = z
     smsConsent: z.boolean(),
     consent: consentSchema.optional(),
     smsOptedOut: z.boolean().default(false),
+    /**
+     * When and how the client last opted out (STOP by SMS, or staff on their word): the consent
+     * ledger keeps the opt-out next to the consent.
+     */
+    optedOut: z
+      .object({ at: utcInstantSchema, method: z.enum(['sms', 'staff']) })
+      .strict()
+      .optional(),
+    /** The language of every SMS to the client. */
+    language: z.enum(LANGUAGES).default('en'),
     busy: z.array(weeklyWindowSchema).max(MAX_WINDOWS).default([]),
     adolescent: z.boolean().default(false),
     quietHours: quietHoursSchema.optional(),

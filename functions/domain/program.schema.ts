@@ -5,6 +5,7 @@ import {
   dayOfWeekSchema,
   entityIdSchema,
   localTimeSchema,
+  phoneSchema,
   quietHoursSchema,
   timezoneSchema,
 } from './common.schema.ts';
@@ -12,6 +13,8 @@ import { forbiddenWordsIn } from './sms-wording.ts';
 import { minutesOfDay } from './zoned-time.ts';
 
 export const MAX_PROGRAM_NAME_LENGTH = 20;
+/** Replies are kept as long as the send ledger keeps what was sent. */
+export const DEFAULT_REPLY_RETENTION_DAYS = 400;
 
 /** Array maxima: a program is edited by hand, so anything larger is a mistake (or an attack). */
 export const MAX_TRACKS = 10;
@@ -163,6 +166,10 @@ export const programSchema = z
       .strict()
       .default({ graceMinutes: 20 }),
     drugScreens: screeningPolicySchema.optional(),
+    /** The number a client may call (the HELP answer names it), E.164. */
+    contactPhone: phoneSchema.optional(),
+    /** How long a client's SMS reply (its text) is kept, then deleted (DynamoDB TTL). */
+    replyRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_REPLY_RETENTION_DAYS),
     disengagement: disengagementPolicySchema.default(disengagementPolicySchema.parse({})),
   })
   .strict()

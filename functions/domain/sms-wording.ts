@@ -37,6 +37,41 @@ export const FORBIDDEN_SMS_WORDS = [
   'acamprosate',
   'behavioral',
   'behavioural',
+  // Spanish, written without accents: text is compared with its accents taken off, so "adicción"
+  // and "adiccion" both match. Stems catch the inflections (sobrio, sobria, sobriedad).
+  'droga',
+  'prueba',
+  'examen',
+  'analisis',
+  'orina',
+  'muestra',
+  'toxicolog',
+  'antidop',
+  'dopaje',
+  'tratamiento',
+  'terapia',
+  'recuperacion',
+  'recaida',
+  'sobri',
+  'rehabilit',
+  'sustancia',
+  'adicc',
+  'adict',
+  'desintox',
+  'abstinencia',
+  'consumo',
+  'opiaceo',
+  'metadona',
+  'buprenorfina',
+  'naloxona',
+  'naltrexona',
+  'anonimo',
+  'heroina',
+  'cocaina',
+  'fentanilo',
+  'metanfetamina',
+  'marihuana',
+  'conductual',
 ] as const;
 
 /**
@@ -52,14 +87,24 @@ export const FORBIDDEN_SMS_PHRASES: readonly { label: string; pattern: RegExp }[
   { label: 'clean', pattern: /\bclean\b/i },
   { label: 'behavioral health', pattern: /\bbeh(av(ior|iour)?(al)?)?\.?\s*(health|hlth)\b/i },
   { label: 'anon', pattern: /\banon\b/i },
+  { label: '12 pasos', pattern: /\b(12|doce)[\s-]*pasos?\b/i },
+  { label: 'salud mental', pattern: /\bsalud\s+mental\b/i },
 ];
 
+/** Lower case with the accents taken off: "Adicción" → "adiccion". */
+const folded = (text: string) =>
+  text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '');
+
 /**
- * The forbidden words found in `text`: words matched case-insensitively anywhere (so "testing"
- * counts), short words and phrases as whole words.
+ * The forbidden words found in `text`, in English or Spanish: words matched case- and
+ * accent-insensitively anywhere (so "testing" and "adicción" count), short words and phrases as
+ * whole words.
  */
 export function forbiddenWordsIn(text: string): string[] {
-  const lower = text.toLowerCase();
+  const lower = folded(text);
   return [
     ...FORBIDDEN_SMS_WORDS.filter((word) => lower.includes(word)),
     ...FORBIDDEN_SMS_PHRASES.filter((p) => p.pattern.test(text)).map((p) => p.label),

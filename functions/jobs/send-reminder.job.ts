@@ -1,9 +1,10 @@
 import * as z from 'zod';
-import { utcInstantSchema } from '../domain/common.schema.ts';
+import { entityIdSchema, utcInstantSchema } from '../domain/common.schema.ts';
+import { sendOptInConfirmation } from '../use-cases/client-lifecycle.ts';
 import { sendSessionMessage } from '../use-cases/send-reminder.ts';
 import { defineJob } from './job.ts';
 
-export const sendReminderPayloadSchema = z.object({
+export const sessionMessagePayloadSchema = z.object({
   programId: z.string().min(1),
   sessionId: z.string().min(1),
   purpose: z.enum(['reminder', 'missed-session']),
@@ -15,9 +16,25 @@ export const sendReminderPayloadSchema = z.object({
   scheduledTime: utcInstantSchema.optional(),
 });
 
-/** A session's reminder or missed-session note. */
+/** An opt-in confirmation that fell inside quiet hours, sent when they end. */
+export const optInConfirmationPayloadSchema = z.object({
+  programId: z.string().min(1),
+  purpose: z.literal('opt-in'),
+  clientId: entityIdSchema,
+  /** The consent the client opted in on: a later opt-in or opt-out makes this job moot. */
+  consentAt: utcInstantSchema,
+  scheduledTime: utcInstantSchema.optional(),
+});
+
+export const sendReminderPayloadSchema = z.union([
+  optInConfirmationPayloadSchema,
+  sessionMessagePayloadSchema,
+]);
+
+/** A session's reminder or missed-session note, or a deferred opt-in confirmation. */
 export const sendReminderJob = defineJob({
   target: 'send-reminder',
   payload: sendReminderPayloadSchema,
-  run: (deps, payload) => sendSessionMessage(deps, payload),
+  run: (deps, payload) =>
+    payload.purpose === 'opt-in' ? sendOptInConfirmation(deps, payload) : sendSessionMessage(deps, payload),
 });

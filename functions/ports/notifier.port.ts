@@ -23,13 +23,20 @@ export type CareTeamReason =
   | 'screen-missed'
   | 'screen-positive'
   | 'escalation'
-  | 'all-clear';
+  | 'all-clear'
+  | 'client-reply';
 
 /**
  * What an alert is about, as far as anyone who sees only the subject or the message attributes
  * may know: a screen's outcome is never named there, only `clinical-review` (invariant 8).
  */
-export type AlertCategory = 'attendance' | 'engagement' | 'clinical-review' | 'escalation' | 'all-clear';
+export type AlertCategory =
+  | 'attendance'
+  | 'engagement'
+  | 'clinical-review'
+  | 'escalation'
+  | 'all-clear'
+  | 'client-reply';
 
 /** A care-team alert: client id, reason, a link. Never a name, phone number or result in the subject. */
 export interface CareTeamAlert {

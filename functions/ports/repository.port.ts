@@ -1,6 +1,7 @@
 import type { Client } from '../domain/client.schema.ts';
 import type { Clinician } from '../domain/clinician.schema.ts';
 import type { Flag, FlagAudit } from '../domain/flag.schema.ts';
+import type { Reply } from '../domain/inbound-sms.ts';
 import type { Program } from '../domain/program.schema.ts';
 import type { Screen } from '../domain/screen.schema.ts';
 import type { DrawRecord } from '../domain/screening.ts';
@@ -45,6 +46,8 @@ export interface ClientRepository {
   /** Replaces the client when the stored one is still at `expectedVersion`; false when it changed meanwhile. */
   updateClient(programId: string, client: Client, expectedVersion: number): Promise<boolean>;
   listClients(programId: string): Promise<Client[]>;
+  /** Every client record with this phone number, in any program (an inbound SMS names only the number). */
+  findClientsByPhone(phone: string): Promise<{ programId: string; client: Client }[]>;
   listClientsPage(
     programId: string,
     filter: { status?: string | undefined; track?: string | undefined },
@@ -115,4 +118,19 @@ export interface FlagRepository {
   ): Promise<Page<Flag>>;
   addAudit(programId: string, entry: FlagAudit): Promise<void>;
   listAudit(programId: string, flagId: string): Promise<FlagAudit[]>;
+}
+
+export interface ReplyRepository {
+  /**
+   * Keeps a client's reply once per inbound message id, until `expiresAt` (epoch seconds, the
+   * program's retention); false when it was kept before (a duplicate delivery).
+   */
+  recordReply(reply: Reply, expiresAt: number): Promise<boolean>;
+  getReply(inboundMessageId: string): Promise<Reply | undefined>;
+  /** Records the session a confirm confirmed, once: false when the reply confirmed one already. */
+  setConfirmedSession(inboundMessageId: string, sessionId: string): Promise<boolean>;
+  /** Marks the reply handled (every effect done); written last. */
+  markHandled(inboundMessageId: string, at: string): Promise<void>;
+  /** A client's replies, newest first. */
+  listRepliesByClient(programId: string, clientId: string, page: PageRequest): Promise<Page<Reply>>;
 }

@@ -21,6 +21,8 @@ export interface SendLedger {
    * response): nothing went out, so a retry may send it. Only a still-unconfirmed claim is released.
    */
   release(key: SendKey): Promise<void>;
+  /** The message a provider message id was sent as (an inbound reply names the one it answers). */
+  findSent(messageId: string): Promise<SendKey | undefined>;
   /** Claims older than `before` never confirmed: the crash window, surfaced for a human. */
   listUnconfirmed(programId: string, before: string): Promise<{ key: SendKey; claimedAt: string }[]>;
 }

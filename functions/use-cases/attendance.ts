@@ -9,7 +9,7 @@ import {
 } from '../domain/reminders.ts';
 import type { AttendanceStatus, Session } from '../domain/session.schema.ts';
 import { attendanceTooEarly } from '../domain/session-conflicts.ts';
-import { formatLocalDayTime, smsTemplates } from '../domain/sms-templates.ts';
+import { formatLocalDayTime, smsTemplatesFor } from '../domain/sms-templates.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, type EngagementPorts, NotFoundError, type Ports } from './deps.ts';
@@ -154,7 +154,7 @@ export async function sendMissedNote(
     client,
     purpose: 'missed-session',
     key: missedNoteMessageKey(session),
-    body: smsTemplates['missed-session']({
+    body: smsTemplatesFor(client.language)['missed-session']({
       programName: program.name,
       start: session.start,
       zone: program.timezone,

@@ -9,6 +9,7 @@ const SEVERITY: Record<CareTeamReason, 'info' | 'warning' | 'critical'> = {
   'screen-positive': 'critical',
   escalation: 'critical',
   'all-clear': 'info',
+  'client-reply': 'info',
 };
 
 /** The neutral category that stands for the reason wherever a subject or attribute may be seen. */
@@ -19,6 +20,7 @@ const CATEGORY: Record<CareTeamReason, AlertCategory> = {
   'screen-positive': 'clinical-review',
   escalation: 'escalation',
   'all-clear': 'all-clear',
+  'client-reply': 'client-reply',
 };
 
 export type CareTeamDeps = Pick<Deps, 'careTeam' | 'ledger' | 'clock' | 'activity' | 'appBaseUrl'>;

@@ -1,9 +1,17 @@
 import { type Client, clientSchema } from '../domain/client.schema.ts';
-import { reminderJobName } from '../domain/reminders.ts';
-import { smsTemplates } from '../domain/sms-templates.ts';
+import type { Program } from '../domain/program.schema.ts';
+import {
+  planReminder,
+  planUntimedMessage,
+  quietHoursFor,
+  reminderFireTime,
+  reminderJobName,
+} from '../domain/reminders.ts';
+import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import { OptInRefusedError } from '../ports/notifier.port.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError, type Ports } from './deps.ts';
+import { sendSessionMessage } from './send-reminder.ts';
 import { sendClientSms } from './send-sms.ts';
 import { cancelSession } from './session-changes.ts';
 import { cancelSessionJobs, scheduleSessionJobs } from './session-jobs.ts';
@@ -50,15 +58,20 @@ async function futureSessions(
   );
 }
 
-/** STOP: stops every later message at once; the client's pending reminder schedules are deleted. */
+/**
+ * STOP: stops every later message at once; the client's pending reminder schedules are deleted.
+ * When and how (`sms`: the client texted STOP; `staff`: on the client's word) is kept with the
+ * consent.
+ */
 export async function optOut(
   deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'log'>,
   programId: string,
   clientId: string,
+  how: NonNullable<Client['optedOut']> = { at: deps.clock.now(), method: 'staff' },
 ): Promise<Client> {
   const program = await loadProgram(deps, programId);
   const { client } = await changeClient(deps, programId, clientId, (c) =>
-    c.smsOptedOut ? undefined : { ...c, smsOptedOut: true },
+    c.smsOptedOut ? undefined : { ...c, smsOptedOut: true, optedOut: how },
   );
   const sessions = await futureSessions(deps, programId, clientId);
   // The fire-time check reads the opt-out, so deleting the schedules only saves invocations.
@@ -103,18 +116,84 @@ export async function optIn(
     // Opted in already on this consent (a retried request): nothing to write, the rest is ensured.
     if (!c.smsOptedOut && c.smsConsent && JSON.stringify(c.consent) === JSON.stringify(consent))
       return undefined;
-    return { ...c, smsOptedOut: false, smsConsent: true, consent };
+    const { optedOut: _lifted, ...rest } = c;
+    return { ...rest, smsOptedOut: false, smsConsent: true, consent };
   });
-  await scheduleSessionJobs(deps, program, await futureSessions(deps, programId, clientId), [updated]);
-  await sendClientSms(deps, {
+  const sessions = await futureSessions(deps, programId, clientId);
+  await scheduleSessionJobs(deps, program, sessions, [updated]);
+  // A reminder due this very instant gets no schedule (none is made in the past): it goes now.
+  const now = deps.clock.now();
+  for (const session of sessions)
+    for (const offsetMinutes of program.reminders.offsetsMinutes) {
+      const plan = planReminder(
+        session.start,
+        offsetMinutes,
+        quietHoursFor(program, updated),
+        program.timezone,
+      );
+      if (reminderFireTime(plan) === now)
+        await sendSessionMessage(deps, {
+          programId,
+          sessionId: session.sessionId,
+          purpose: 'reminder',
+          offsetMinutes,
+          start: session.start,
+          scheduledTime: now,
+        });
+    }
+  await confirmOptIn(deps, program, updated, consent!.givenAt);
+  return updated;
+}
+
+/** The job that sends an opt-in confirmation deferred past quiet hours: one per client and consent. */
+export const optInJobName = (clientId: string, consentAt: string) =>
+  `opt-${clientId}-${consentAt.replace(/[^0-9TZ]/g, '')}`;
+
+/**
+ * The one confirmation of an opt-in: now, or at the end of quiet hours through an `opt-` job (like
+ * a missed-session note). Claimed per consent in the ledger, so a retry or a second delivery of
+ * the job sends it once.
+ */
+async function confirmOptIn(
+  deps: Ports<'scheduler' | 'sms' | 'ledger' | 'clock' | 'activity' | 'log'>,
+  program: Program,
+  client: Client,
+  consentAt: string,
+) {
+  const now = deps.clock.now();
+  const sendAt = planUntimedMessage(now, quietHoursFor(program, client), program.timezone);
+  if (sendAt !== now) {
+    await deps.scheduler.scheduleOnce({
+      name: optInJobName(client.id, consentAt),
+      target: 'send-reminder',
+      at: sendAt,
+      payload: { programId: program.id, purpose: 'opt-in', clientId: client.id, consentAt },
+    });
+    return { deferred: sendAt };
+  }
+  return sendClientSms(deps, {
     program,
-    client: updated,
+    client,
     purpose: 'opt-in',
-    key: { programId, subjectId: `optin-${clientId}-${consent!.givenAt}`, purpose: 'opt-in' },
-    body: smsTemplates['opt-in']({ programName: program.name }),
+    key: { programId: program.id, subjectId: `optin-${client.id}-${consentAt}`, purpose: 'opt-in' },
+    body: smsTemplatesFor(client.language)['opt-in']({ programName: program.name }),
     context: {},
   });
-  return updated;
+}
+
+/** A deferred opt-in confirmation, when its job fires: only for the consent it was made for. */
+export async function sendOptInConfirmation(
+  deps: Ports<'programs' | 'clients' | 'scheduler' | 'sms' | 'ledger' | 'clock' | 'activity' | 'log'>,
+  job: { programId: string; clientId: string; consentAt: string },
+) {
+  const [program, client] = await Promise.all([
+    deps.programs.getProgram(job.programId),
+    deps.clients.getClient(job.programId, job.clientId),
+  ]);
+  if (!program || !client) return { skipped: 'program or client no longer exists' };
+  if (client.consent?.givenAt !== job.consentAt) return { skipped: 'opted in again since' };
+  // Fired late (retries) into quiet hours again: deferred again, never sent at night.
+  return confirmOptIn(deps, program, client, job.consentAt);
 }
 
 /** Records SMS consent given at intake or later (who gave it is in the audit log, not here). */

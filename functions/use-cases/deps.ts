@@ -7,6 +7,7 @@ import type {
   ClientRepository,
   FlagRepository,
   ProgramRepository,
+  ReplyRepository,
   ScreeningRepository,
   SessionRepository,
 } from '../ports/repository.port.ts';
@@ -19,6 +20,7 @@ export interface Deps {
   sessions: SessionRepository;
   screening: ScreeningRepository;
   flags: FlagRepository;
+  replies: ReplyRepository;
   random: RandomSource;
   scheduler: JobScheduler;
   clock: Clock;

@@ -10,7 +10,7 @@ import {
   newSeed,
   verifyDraw,
 } from '../domain/screening.ts';
-import { smsTemplates } from '../domain/sms-templates.ts';
+import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import {
   addDays,
   addMinutes,
@@ -255,7 +255,7 @@ export async function sendScreenNotice(
     client,
     purpose: 'screen-notice',
     key: { programId, subjectId: `screen-${date}-${clientId}`, purpose: 'screen-notice' },
-    body: smsTemplates['screen-notice']({
+    body: smsTemplatesFor(client.language)['screen-notice']({
       programName: program.name,
       deadline: screen.deadline,
       zone: program.timezone,

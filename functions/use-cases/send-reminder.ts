@@ -1,5 +1,5 @@
 import { reminderMessageKey, reminderVerdict } from '../domain/reminders.ts';
-import { smsTemplates } from '../domain/sms-templates.ts';
+import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import { sendMissedNote } from './attendance.ts';
 import type { Deps } from './deps.ts';
 import { type SmsDeps, sendClientSms } from './send-sms.ts';
@@ -47,7 +47,11 @@ export async function sendSessionMessage(
     client,
     purpose: 'reminder',
     key: reminderMessageKey(session, job.offsetMinutes),
-    body: smsTemplates.reminder({ programName: program.name, start: session.start, zone: program.timezone }),
+    body: smsTemplatesFor(client.language).reminder({
+      programName: program.name,
+      start: session.start,
+      zone: program.timezone,
+    }),
     context: { sessionId: session.sessionId, offsetMinutes: job.offsetMinutes },
     ...(verdict.action === 'suppress' ? { suppress: verdict.reason } : {}),
   });

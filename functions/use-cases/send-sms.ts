@@ -20,6 +20,12 @@ export async function smsBlocker(
   return undefined;
 }
 
+/** Only an opt-out, the client's own or the carrier's. */
+async function optOutBlocker(deps: Pick<Deps, 'sms'>, client: Client): Promise<SuppressReason | undefined> {
+  if (client.smsOptedOut || (await deps.sms.isOptedOut(client.phone))) return 'opted-out';
+  return undefined;
+}
+
 export interface SmsRequest {
   program: Program;
   client: Client;
@@ -30,6 +36,11 @@ export interface SmsRequest {
   context: { sessionId?: string; offsetMinutes?: number };
   /** A reason decided by the caller (e.g. quiet hours, cancelled), recorded instead of sending. */
   suppress?: SuppressReason;
+  /**
+   * An answer to the client's own text (HELP): carriers require it whatever the client's status
+   * or consent, so only an opt-out stops it.
+   */
+  answer?: boolean;
 }
 
 export type SmsOutcome =
@@ -45,7 +56,8 @@ export type SmsOutcome =
 export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise<SmsOutcome> {
   const { program, client, purpose, key, body, context } = request;
   const now = deps.clock.now();
-  const reason = request.suppress ?? (await smsBlocker(deps, client));
+  const reason =
+    request.suppress ?? (request.answer ? await optOutBlocker(deps, client) : await smsBlocker(deps, client));
   // A suppression is claimed and settled in one write; a send is claimed, then confirmed.
   const won = reason
     ? await deps.ledger.settle(key, `suppressed:${reason}`, now)
@@ -58,7 +70,7 @@ export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise
     await deps.activity.record({ type: 'sms.suppressed', clientId: client.id, purpose, ...context, reason });
     return { sent: false, reason };
   }
-  const violations = smsRuleViolations(body, program.name);
+  const violations = smsRuleViolations(body, program.name, client.language);
   if (violations.length) {
     await deps.ledger.release(key);
     throw new Error(`refusing to send a ${purpose} SMS: ${violations.join('; ')}`);

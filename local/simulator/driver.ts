@@ -1,8 +1,10 @@
+import { smsKeyword } from '../../functions/domain/inbound-sms.ts';
 import { addMinutes, localDateOf, localToUtc } from '../../functions/domain/zoned-time.ts';
 import { recordAttendance } from '../../functions/use-cases/attendance.ts';
 import { endEnrolment, optIn, optOut } from '../../functions/use-cases/client-lifecycle.ts';
 import { ConflictError } from '../../functions/use-cases/deps.ts';
 import { acknowledgeClientFlags } from '../../functions/use-cases/flags.ts';
+import { receiveSms } from '../../functions/use-cases/inbound-sms.ts';
 import { recordScreenResult } from '../../functions/use-cases/screens.ts';
 import { cancelSession, rescheduleSession } from '../../functions/use-cases/session-changes.ts';
 import type { FaultInjector } from '../adapters/fault-injector.ts';
@@ -10,6 +12,9 @@ import type { LocalSystem } from '../adapters/local-deps.ts';
 import type { StampedEvent } from '../adapters/recording-activity-log.ts';
 import type { Scenario, ScenarioAction } from './scenario.schema.ts';
 import type { Timed } from './simulation.ts';
+
+/** The number clients text: the program's origination number, as AWS would name it. */
+const PROGRAM_NUMBER = '+12025550100';
 
 /**
  * The people of a scenario: clients who check in at their sessions (unless absent), and staff or
@@ -43,7 +48,7 @@ export function scenarioDriver(
     if (i >= 0) queue.splice(i, 1);
   };
 
-  const perform = async (action: ScenarioAction) => {
+  const perform = async (action: ScenarioAction, index: number) => {
     switch (action.type) {
       case 'opt-out':
         notifier.markOptedOut(phoneOf.get(action.clientId)!, true);
@@ -82,6 +87,22 @@ export function scenarioDriver(
         });
         return;
       }
+      case 'sms-reply': {
+        const phone = phoneOf.get(action.clientId)!;
+        // The carrier acts on STOP before Cadence hears of it, as AWS does.
+        if (smsKeyword(action.text) === 'stop') notifier.markOptedOut(phone, true);
+        await receiveSms(
+          deps,
+          {
+            originationNumber: phone,
+            destinationNumber: PROGRAM_NUMBER,
+            messageBody: action.text,
+            inboundMessageId: `scenario-reply-${index}`,
+          },
+          { prefer: action.clientId },
+        );
+        return;
+      }
       case 'fault':
         if (!options.faults) throw new Error('fault actions need a fault injector');
         options.faults.arm(action.port, action.count);
@@ -94,7 +115,7 @@ export function scenarioDriver(
       at: localInstant(action.at),
       order: 0,
       label: `${action.type}#${index}`,
-      run: () => perform(action),
+      run: () => perform(action, index),
     });
   });
 

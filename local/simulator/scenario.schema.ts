@@ -23,6 +23,7 @@ export const scenarioActionSchema = z.discriminatedUnion('type', [
   clientAction('cancel-session').extend({ date: localDateSchema }),
   // version 2
   clientAction('reschedule-session').extend({ date: localDateSchema, to: localDateTimeSchema }),
+  clientAction('sms-reply').extend({ text: z.string().max(1600) }),
   z.object({
     at: localDateTimeSchema,
     type: z.literal('fault'),

@@ -48,7 +48,7 @@ describe('npm run simulate', () => {
         date: '2027-01-06',
         to: '2027-01-07 10:00',
       },
-      { at: '2027-01-05T12:00', type: 'sms-reply', clientId: 'c-001', text: 'stop' },
+      { at: '2027-01-05T12:00', type: 'sms-reply', clientId: 'c-001' }, // no text
     ]);
     expect(malformed.status).toBe(2);
     for (const path of [
@@ -56,7 +56,7 @@ describe('npm run simulate', () => {
       'actions[0].count',
       'actions[1].to',
       'actions[2].to',
-      'actions[3]',
+      'actions[3].text',
     ])
       expect(malformed.stderr).toContain(path);
     const inconsistent = run('inconsistent.json', [
@@ -105,5 +105,25 @@ describe('npm run simulate', () => {
       expect(e).toMatchObject({ type: expect.any(String), at: expect.stringMatching(/Z$/) });
     expect(result.stderr).toMatch(/sessions scheduled\s+\d+/);
     expect(result.stderr).toMatch(/SMS suppressed: no-consent\s+\d+/);
+  });
+
+  it('runs sms-reply and Spanish clients (exit 0): sms.received, a Spanish answer, never the text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadence-'));
+    const out = join(dir, 'events.jsonl');
+    const result = simulate('--scenario', 'scenarios/replies-and-spanish.json', '--out', out);
+    expect(result.status).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const events = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.filter((e) => e.type === 'sms.received').length).toBeGreaterThan(20);
+    expect(events.some((e) => e.type === 'session.confirmed')).toBe(true);
+    expect(
+      events.some(
+        (e) => e.type === 'sms.sent' && e.purpose === 'help' && /^Harbor Point: avisos/.test(e.body),
+      ),
+    ).toBe(true);
+    expect(text).not.toContain('llego tarde');
   });
 });

@@ -147,18 +147,93 @@ function reminderPlan(scenario: Scenario, clientId: unknown, start: string, offs
 const localInstant = (scenario: Scenario, local: string) =>
   localToUtc(local.slice(0, 10), local.slice(11), scenario.program.timezone);
 
-/** Whether the client's last opt-out/opt-in action at or before `instant` was an opt-out. */
-function optedOutAt(scenario: Scenario, clientId: string, instant: string): boolean {
-  const last = scenario.actions
-    .filter(
-      (a) =>
-        (a.type === 'opt-out' || a.type === 'opt-in') &&
-        a.clientId === clientId &&
-        localInstant(scenario, a.at) <= instant,
+/**
+ * What the spec reads a reply as, written out here on its own (not imported from the code under
+ * test): the whole text, trimmed, case-insensitive.
+ */
+const KEYWORDS: Record<string, string> = {
+  STOP: 'stop',
+  STOPALL: 'stop',
+  UNSUBSCRIBE: 'stop',
+  CANCEL: 'stop',
+  END: 'stop',
+  QUIT: 'stop',
+  START: 'start',
+  UNSTOP: 'start',
+  HELP: 'help',
+  INFO: 'help',
+  C: 'confirm',
+  CONFIRM: 'confirm',
+  Y: 'confirm',
+  YES: 'confirm',
+  SI: 'confirm',
+  SÍ: 'confirm',
+};
+const keywordOf = (text: string) => KEYWORDS[text.trim().toUpperCase()] ?? 'other';
+
+interface ReplyAction {
+  index: number;
+  clientId: string;
+  text: string;
+  keyword: string;
+  /** UTC instant. */
+  at: string;
+}
+
+/** The scenario's sms-reply actions, in the order they happen, with the keyword each is read as. */
+function replies(scenario: Scenario): ReplyAction[] {
+  return scenario.actions
+    .flatMap((a, index) =>
+      a.type === 'sms-reply'
+        ? [
+            {
+              index,
+              clientId: a.clientId,
+              text: a.text,
+              keyword: keywordOf(a.text),
+              at: localInstant(scenario, a.at),
+            },
+          ]
+        : [],
     )
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-    .at(-1);
-  return last?.type === 'opt-out';
+    .sort((a, b) => (a.at === b.at ? a.index - b.index : a.at < b.at ? -1 : 1));
+}
+
+/**
+ * Every opt-out and opt-in of a client, in order: the actions, a STOP reply (an opt-out), a START
+ * reply when consent was recorded (at intake or by an earlier opt-in).
+ */
+function optChanges(scenario: Scenario, clientId: string): { at: string; type: 'opt-out' | 'opt-in' }[] {
+  const client = scenario.clients.find((c) => c.id === clientId);
+  const changes = scenario.actions
+    .flatMap((a, index): { at: string; index: number; type: 'opt-out' | 'opt-in' | 'start' }[] => {
+      if (a.type === 'fault' || a.clientId !== clientId) return [];
+      const at = localInstant(scenario, a.at);
+      if (a.type === 'opt-out' || a.type === 'opt-in') return [{ at, index, type: a.type }];
+      if (a.type !== 'sms-reply') return [];
+      const keyword = keywordOf(a.text);
+      if (keyword === 'stop') return [{ at, index, type: 'opt-out' }];
+      if (keyword === 'start') return [{ at, index, type: 'start' }];
+      return [];
+    })
+    .sort((a, b) => (a.at === b.at ? a.index - b.index : a.at < b.at ? -1 : 1));
+  let consent = client?.smsConsent ?? false;
+  const result: { at: string; type: 'opt-out' | 'opt-in' }[] = [];
+  for (const c of changes) {
+    if (c.type === 'opt-in') consent = true;
+    if (c.type === 'start' && !consent) continue;
+    result.push({ at: c.at, type: c.type === 'start' ? 'opt-in' : c.type });
+  }
+  return result;
+}
+
+/** Whether the client's last opt-out/opt-in (actions and STOP/START replies) at or before `instant` was an opt-out. */
+function optedOutAt(scenario: Scenario, clientId: string, instant: string): boolean {
+  return (
+    optChanges(scenario, clientId)
+      .filter((c) => c.at <= instant)
+      .at(-1)?.type === 'opt-out'
+  );
 }
 
 export const everyEventHasTypeAndUtcInstant: Rule = (_s, events) =>
@@ -324,9 +399,13 @@ function isoWeek(date: string): string {
 export const noSmsInQuietHours: Rule = (scenario, events) => {
   const quiet = scenario.program.quietHours;
   const override = new Map(scenario.clients.map((c) => [c.id, c.quietHours ?? quiet]));
-  return of(events, 'sms.sent')
-    .filter((e) => isQuiet(str(e.at), override.get(str(e.clientId))!, scenario.program.timezone))
-    .map((e) => `SMS to ${e.clientId} at ${e.at} in quiet hours`);
+  return (
+    of(events, 'sms.sent')
+      // A HELP answer goes at once, even at night: the client just wrote.
+      .filter((e) => e.purpose !== 'help')
+      .filter((e) => isQuiet(str(e.at), override.get(str(e.clientId))!, scenario.program.timezone))
+      .map((e) => `SMS to ${e.clientId} at ${e.at} in quiet hours`)
+  );
 };
 
 /**
@@ -403,7 +482,10 @@ export const everyReminderOncePerStart: Rule = (scenario, events) => {
   return problems;
 };
 
-/** Nobody without consent, opted out (between opt-out and opt-in) or discharged gets an SMS. */
+/**
+ * Nobody without consent, opted out (between opt-out or STOP and opt-in or START) or discharged
+ * gets an SMS; the answer to HELP is stopped by an opt-out only.
+ */
 export const noSmsToClientsWhoMayNotReceiveIt: Rule = (scenario, events) => {
   const zone = scenario.program.timezone;
   const at = (local: string) => localToUtc(local.slice(0, 10), local.slice(11), zone);
@@ -411,19 +493,11 @@ export const noSmsToClientsWhoMayNotReceiveIt: Rule = (scenario, events) => {
   for (const e of of(events, 'sms.sent')) {
     const client = scenario.clients.find((c) => c.id === e.clientId)!;
     if (e.to !== client.phone) problems.push(`SMS to ${e.to}, not ${client.id}'s number`);
-    const optIns = scenario.actions.filter(
-      (a) => a.type === 'opt-in' && a.clientId === client.id && at(a.at) <= str(e.at),
-    );
+    if (optedOutAt(scenario, client.id, str(e.at))) problems.push(`SMS to opted-out ${client.id} at ${e.at}`);
+    if (e.purpose === 'help') continue;
+    const optIns = optChanges(scenario, client.id).filter((c) => c.type === 'opt-in' && c.at <= str(e.at));
     if (!client.smsConsent && optIns.length === 0)
       problems.push(`SMS to ${client.id} without consent at ${e.at}`);
-    const lastChange = scenario.actions
-      .filter(
-        (a) =>
-          (a.type === 'opt-out' || a.type === 'opt-in') && a.clientId === client.id && at(a.at) <= str(e.at),
-      )
-      .sort((a, b) => (a.at < b.at ? -1 : 1))
-      .at(-1);
-    if (lastChange?.type === 'opt-out') problems.push(`SMS to opted-out ${client.id} at ${e.at}`);
     const discharge = scenario.actions.find((a) => a.type === 'discharge' && a.clientId === client.id);
     if (discharge && at(discharge.at) <= str(e.at))
       problems.push(`SMS to discharged ${client.id} at ${e.at}`);
@@ -431,10 +505,18 @@ export const noSmsToClientsWhoMayNotReceiveIt: Rule = (scenario, events) => {
   return problems;
 };
 
+/**
+ * Every SMS is neutral (no word that reveals treatment, in English or Spanish), one segment, names
+ * the program and ends with the STOP line of the client's language.
+ */
 export const smsWordingIsNeutral: Rule = (scenario, events) =>
-  of(events, 'sms.sent').flatMap((e) =>
-    smsRuleViolations(str(e.body), scenario.program.name).map((p) => `SMS ${e.messageId}: ${p}`),
-  );
+  of(events, 'sms.sent').flatMap((e) => {
+    const language = scenario.clients.find((c) => c.id === e.clientId)?.language ?? 'en';
+    const problems = smsRuleViolations(str(e.body), scenario.program.name, language);
+    const footer = language === 'es' ? 'Responda STOP para darse de baja.' : 'Reply STOP to opt out.';
+    if (!str(e.body).endsWith(footer)) problems.push(`a ${language} client's SMS must end with "${footer}"`);
+    return [...new Set(problems)].map((p) => `SMS ${e.messageId} to ${e.clientId}: ${p}`);
+  });
 
 export const noReminderForCancelledSessions: Rule = (_scenario, events) => {
   const cancelledAt = new Map(of(events, 'session.cancelled').map((e) => [str(e.sessionId), str(e.at)]));
@@ -863,3 +945,180 @@ export const SPEC_RULES: Record<string, Rule> = {
   everyMissResultAndFlagIsAlerted,
   failedJobsAreRetried,
 };
+
+// --- version 2: sms-reply ---------------------------------------------------------------------
+
+/** The session.confirmed, sms.received, help SMS and client-reply alerts of each reply, in order. */
+function replyEffects(scenario: Scenario, events: StampedEvent[]) {
+  const received = of(events, 'sms.received');
+  const used = new Set<StampedEvent>();
+  return replies(scenario).map((reply) => {
+    const event = received.find((e) => !used.has(e) && e.clientId === reply.clientId && e.at === reply.at);
+    if (event) used.add(event);
+    const index = event ? events.indexOf(event) : -1;
+    // What the reply caused: the events at its instant, for its client, up to the next reply.
+    const next = events.findIndex((e, i) => i > index && e.type === 'sms.received');
+    const caused =
+      index < 0
+        ? []
+        : events
+            .slice(index + 1, next < 0 ? undefined : next)
+            .filter((e) => e.at === reply.at && e.clientId === reply.clientId);
+    return { reply, event, index, caused };
+  });
+}
+
+/** Every reply gives one sms.received at its instant with the keyword the spec reads it as; nothing else does. */
+export const repliesAreReadAsKeywords: Rule = (scenario, events) => {
+  const problems: string[] = [];
+  const effects = replyEffects(scenario, events);
+  for (const { reply, event } of effects) {
+    const what = `reply #${reply.index} of ${reply.clientId} at ${reply.at}`;
+    if (!event) problems.push(`${what}: no sms.received`);
+    else if (event.keyword !== reply.keyword)
+      problems.push(`${what}: read as ${event.keyword}, the spec reads it as ${reply.keyword}`);
+  }
+  const received = of(events, 'sms.received').length;
+  if (received !== effects.length) problems.push(`${received} sms.received for ${effects.length} replies`);
+  return problems;
+};
+
+/** STOP opts out at that instant, and Cadence sends nothing for it (the carrier confirms). */
+export const stopOptsOutAndSendsNothing: Rule = (scenario, events) =>
+  replyEffects(scenario, events)
+    .filter(({ reply }) => reply.keyword === 'stop')
+    .flatMap(({ reply, caused }) =>
+      caused
+        .filter((e) => e.type === 'sms.sent')
+        .map((e) => `STOP of ${reply.clientId} at ${reply.at} answered by an SMS (${e.purpose})`),
+    );
+
+/**
+ * Every opt-in (the action, or START where consent was recorded) gets one opt-in SMS, at once or,
+ * inside quiet hours, when they end; none when the client opted out again or left by then, or when
+ * that is past the run's end. No other opt-in SMS goes out.
+ */
+export const everyOptInIsConfirmedOnce: Rule = (scenario, events) => {
+  const zone = scenario.program.timezone;
+  const end = addMinutes(runEnd(scenario), -FAULT_LATENESS_MINUTES);
+  const problems: string[] = [];
+  for (const client of scenario.clients) {
+    const discharge = scenario.actions.find((a) => a.type === 'discharge' && a.clientId === client.id);
+    const leftAt = discharge ? localInstant(scenario, discharge.at) : undefined;
+    const expected = new Map<string, number>();
+    for (const change of optChanges(scenario, client.id)) {
+      if (change.type !== 'opt-in') continue;
+      if (leftAt !== undefined && leftAt <= change.at) continue; // refused: the client left
+      const due = endOfQuiet(change.at, quietHoursOf(scenario, client.id), zone);
+      if (due >= end || optedOutAt(scenario, client.id, due) || (leftAt !== undefined && leftAt <= due))
+        continue;
+      expected.set(due, (expected.get(due) ?? 0) + 1);
+    }
+    const sent = new Map<string, number>();
+    for (const e of of(events, 'sms.sent'))
+      if (e.clientId === client.id && e.purpose === 'opt-in')
+        sent.set(str(e.at), (sent.get(str(e.at)) ?? 0) + 1);
+    for (const [due, n] of expected) {
+      const found = [...sent.entries()].filter(([at]) => onTime(scenario, at, due));
+      const count = found.reduce((sum, [, c]) => sum + c, 0);
+      if (count !== n) problems.push(`${client.id}: ${count} opt-in SMS due ${due}, expected ${n}`);
+      for (const [at] of found) sent.delete(at);
+    }
+    for (const [at, n] of sent)
+      problems.push(`${client.id}: ${n} opt-in SMS at ${at} that no opt-in called for`);
+  }
+  return problems;
+};
+
+/** HELP gets one help SMS at once, even inside quiet hours, unless the client is opted out; nothing else sends one. */
+export const helpGetsOneAnswer: Rule = (scenario, events) => {
+  const problems: string[] = [];
+  let expectedTotal = 0;
+  for (const { reply, caused } of replyEffects(scenario, events)) {
+    if (reply.keyword !== 'help') continue;
+    const sent = caused.filter((e) => e.type === 'sms.sent' && e.purpose === 'help');
+    const expected = optedOutAt(scenario, reply.clientId, reply.at) ? 0 : 1;
+    expectedTotal += expected;
+    if (sent.length !== expected)
+      problems.push(`HELP of ${reply.clientId} at ${reply.at}: ${sent.length} answers, expected ${expected}`);
+  }
+  const total = of(events, 'sms.sent').filter((e) => e.purpose === 'help').length;
+  if (total !== expectedTotal)
+    problems.push(`${total} help SMS in all, ${expectedTotal} HELP replies to answer`);
+  return problems;
+};
+
+/**
+ * A confirm gives session.confirmed for the client's next session that has not started and starts
+ * within 48 hours (as the sessions stand when the reply comes), nothing when there is none; no
+ * session is confirmed otherwise.
+ */
+export const confirmConfirmsTheNextSession: Rule = (scenario, events) => {
+  const problems: string[] = [];
+  let expectedTotal = 0;
+  const history = sessionHistory(events);
+  for (const { reply, index, caused } of replyEffects(scenario, events)) {
+    if (reply.keyword !== 'confirm' || index < 0) continue;
+    const cancelledBefore = new Set(
+      events
+        .slice(0, index)
+        .filter((e) => e.type === 'session.cancelled')
+        .map((e) => str(e.sessionId)),
+    );
+    const limit = addMinutes(reply.at, 48 * 60);
+    const next = [...history.values()]
+      .map((epochs) => epochs.filter((ep) => ep.from < index).at(-1))
+      .filter((ep): ep is SessionEpoch => ep !== undefined)
+      .filter(
+        (ep) =>
+          ep.clientId === reply.clientId &&
+          !cancelledBefore.has(ep.sessionId) &&
+          ep.start > reply.at &&
+          ep.start <= limit,
+      )
+      .sort((a, b) => (a.start < b.start ? -1 : 1))[0];
+    const confirmed = caused.filter((e) => e.type === 'session.confirmed');
+    const what = `confirm of ${reply.clientId} at ${reply.at}`;
+    if (next) expectedTotal += 1;
+    if (!next && confirmed.length > 0)
+      problems.push(`${what}: confirmed ${confirmed[0]!.sessionId}, no session within 48 h`);
+    if (next && (confirmed.length !== 1 || confirmed[0]!.sessionId !== next.sessionId))
+      problems.push(
+        `${what}: confirmed ${confirmed.map((e) => e.sessionId).join(', ') || 'nothing'}, expected ${next.sessionId} starting ${next.start}`,
+      );
+  }
+  const total = of(events, 'session.confirmed').length;
+  if (total !== expectedTotal) problems.push(`${total} session.confirmed in all, ${expectedTotal} expected`);
+  return problems;
+};
+
+/**
+ * Any other reply gives one care-team alert `client-reply` whose body does not contain the text
+ * (staff read it where they sign in); nothing else gives one.
+ */
+export const otherRepliesAlertWithoutTheText: Rule = (scenario, events) => {
+  const problems: string[] = [];
+  let expectedTotal = 0;
+  for (const { reply, caused } of replyEffects(scenario, events)) {
+    if (reply.keyword !== 'other') continue;
+    expectedTotal += 1;
+    const alerts = caused.filter((e) => e.type === 'careteam.alert' && e.reason === 'client-reply');
+    if (alerts.length !== 1)
+      problems.push(`reply of ${reply.clientId} at ${reply.at}: ${alerts.length} client-reply alerts`);
+    const text = reply.text.trim();
+    for (const a of alerts)
+      if (text.length >= 3 && str(a.body).toLowerCase().includes(text.toLowerCase()))
+        problems.push(`client-reply alert for ${reply.clientId} at ${reply.at} contains the reply's text`);
+  }
+  const total = of(events, 'careteam.alert').filter((e) => e.reason === 'client-reply').length;
+  if (total !== expectedTotal)
+    problems.push(`${total} client-reply alerts in all, ${expectedTotal} other replies`);
+  return problems;
+};
+
+SPEC_RULES.repliesAreReadAsKeywords = repliesAreReadAsKeywords;
+SPEC_RULES.stopOptsOutAndSendsNothing = stopOptsOutAndSendsNothing;
+SPEC_RULES.everyOptInIsConfirmedOnce = everyOptInIsConfirmedOnce;
+SPEC_RULES.helpGetsOneAnswer = helpGetsOneAnswer;
+SPEC_RULES.confirmConfirmsTheNextSession = confirmConfirmsTheNextSession;
+SPEC_RULES.otherRepliesAlertWithoutTheText = otherRepliesAlertWithoutTheText;

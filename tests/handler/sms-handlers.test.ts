@@ -125,7 +125,8 @@ describe('send-reminder handler', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({
       PhoneNumber: '+12025550101',
-      Message: 'Sunrise: reminder of your appointment Mon 6:00 PM. Reply STOP to opt out.',
+      Message:
+        'Sunrise: reminder of your appointment Mon 6:00 PM. Reply C to confirm. Reply STOP to opt out.',
       MessageAttributes: {
         'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
         'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+18005550100' },

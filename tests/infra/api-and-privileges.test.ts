@@ -201,6 +201,7 @@ describe('least privilege, for every function', () => {
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
         ...(spec.publishesSms ? ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:Publish'] : []),
+        ...(spec.optsInPhoneNumbers ? ['sns:OptInPhoneNumber'] : []),
       ];
       expect(anywhere).toEqual(expected.sort());
 

@@ -320,7 +320,7 @@ const scenarios: Scenario[] = [
       await optOut(sys.deps, PROGRAM, 'c-001');
       return {};
     },
-    runAt: '2027-01-03T12:00:00Z',
+    runAt: '2027-01-03T15:00:00Z', // Sunday 10:00 in New York: outside quiet hours
     run: (sys) => optIn(sys.deps, PROGRAM, 'c-001'),
     expectClean(state, expect) {
       expect(sms(state, 'you will receive appointment messages again')).toHaveLength(1);
@@ -366,7 +366,13 @@ async function makeTemplate(scenario: Scenario): Promise<Template> {
   const seedIds = new Set(sys.notifier.outbox.map((m) => m.messageId));
   const items = (await scanAll(doc, tableName)).map((item) =>
     typeof item.messageId === 'string' && seedIds.has(item.messageId)
-      ? { ...item, messageId: `seed-${item.messageId}` }
+      ? {
+          ...item,
+          messageId: `seed-${item.messageId}`,
+          ...(item.gsi2pk === `MESSAGE#${item.messageId}`
+            ? { gsi2pk: `MESSAGE#seed-${item.messageId}` }
+            : {}),
+        }
       : item,
   );
   const template = { items, pending: sys.scheduler.pending(), seeded };

@@ -20,7 +20,7 @@ describe('stored items', () => {
     await doc.send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...keys.client(program.id, client.id), entity: 'client', ...client, language: 'es' },
+        Item: { ...keys.client(program.id, client.id), entity: 'client', ...client, pronouns: 'they' },
       }),
     );
     expect(await deps.programs.getProgram(program.id)).toEqual(program);

@@ -245,7 +245,8 @@ type SystemView = {
  * The end state of a system. Two normalisations, and only these:
  * - Provider message ids (`local-000001`, a counter of deliveries in this process) become the
  *   message they name (`sms to +1…: body`, `care-team <subject>`): a retried run delivers the same
- *   messages in another order, so the counter differs while the message is the same.
+ *   messages in another order, so the counter differs while the message is the same (also where
+ *   the ledger indexes it: `MESSAGE#<id>`).
  * - A draw's `attempt` (a random UUID the adapter draws per write, naming its chunk items) becomes
  *   `<attempt>`; chunks of an attempt that is not the header's are set apart in `orphanChunks`:
  *   the adapter writes chunks before the header (its commit point) and documents that chunks left
@@ -262,7 +263,12 @@ export async function endState(system: SystemView, doc: DynamoDBDocumentClient, 
     );
   }
   const renameIds = (value: unknown): unknown => {
-    if (typeof value === 'string') return names.get(value) ?? value;
+    if (typeof value === 'string') {
+      // the ledger indexes a sent message by its id too (gsi2pk MESSAGE#<id>)
+      if (value.startsWith('MESSAGE#') && names.has(value.slice(8)))
+        return `MESSAGE#${names.get(value.slice(8))}`;
+      return names.get(value) ?? value;
+    }
     if (Array.isArray(value)) return value.map(renameIds);
     if (value && typeof value === 'object')
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameIds(v)]));

@@ -27,6 +27,7 @@ const LOGGED_FIELDS = new Set([
   'selectedCount',
   'hours',
   'minimum',
+  'keyword',
 ]);
 /** `reason` values that say nothing about a screen's outcome; others are logged as `clinical-review`. */
 const NEUTRAL_REASONS = new Set([
@@ -43,6 +44,7 @@ const NEUTRAL_REASONS = new Set([
   'disengagement',
   'escalation',
   'all-clear',
+  'client-reply',
 ]);
 
 /** The event as it may be logged. */
@@ -70,7 +72,7 @@ export class LoggedActivity implements ActivityLog {
     this.log.info(`activity ${event.type}`, { activity: safe });
     if (!this.metrics) return;
     const detail = event.type.startsWith('sms.')
-      ? `.${String(safe.purpose)}${safe.reason ? `.${String(safe.reason)}` : ''}`
+      ? `.${String(safe.purpose ?? safe.keyword)}${safe.reason ? `.${String(safe.reason)}` : ''}`
       : '';
     this.metrics.addMetric(`${event.type}${detail}`, MetricUnit.Count, 1);
   }

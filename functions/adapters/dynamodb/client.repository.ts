@@ -14,14 +14,31 @@ export class DynamoClientRepository implements ClientRepository {
   }
 
   async createClient(programId: string, client: Client): Promise<boolean> {
-    return this.table.putIfAbsent({ ...keys.client(programId, client.id), entity: 'client', ...client });
+    return this.table.putIfAbsent(this.item(programId, client));
   }
 
   async updateClient(programId: string, client: Client, expectedVersion: number): Promise<boolean> {
-    return this.table.putIfVersion(
-      { ...keys.client(programId, client.id), entity: 'client', ...client },
-      expectedVersion,
-    );
+    return this.table.putIfVersion(this.item(programId, client), expectedVersion);
+  }
+
+  private item(programId: string, client: Client) {
+    return {
+      ...keys.client(programId, client.id),
+      ...keys.clientByPhone(client.phone, programId, client.id),
+      entity: 'client',
+      ...client,
+    };
+  }
+
+  async findClientsByPhone(phone: string): Promise<{ programId: string; client: Client }[]> {
+    const items = await this.table.queryPartition({
+      index: 'gsi2',
+      pk: keys.clientByPhone(phone, '', '').gsi2pk,
+    });
+    return items.map((item) => ({
+      programId: String(item.pk).slice('PROGRAM#'.length),
+      client: storedAs(clientSchema, item),
+    }));
   }
 
   async listClientsPage(

@@ -11,6 +11,19 @@ export const keys = {
     sk: `CLINICIAN#${clinicianId}`,
   }),
   client: (programId: string, clientId: string) => ({ pk: `PROGRAM#${programId}`, sk: `CLIENT#${clientId}` }),
+  /** On the client item: every client with a phone number, across programs (an inbound SMS). */
+  clientByPhone: (phone: string, programId: string, clientId: string) => ({
+    gsi2pk: `PHONE#${phone}`,
+    gsi2sk: `CLIENT#${programId}#${clientId}`,
+  }),
+  /** A client's SMS reply, once per inbound message id. */
+  reply: (inboundMessageId: string) => ({ pk: `REPLY#${inboundMessageId}`, sk: 'REPLY' }),
+  replyByClient: (programId: string, clientId: string, receivedAt: string, inboundMessageId: string) => ({
+    gsi2pk: `CLIENT#${programId}#${clientId}`,
+    gsi2sk: `REPLY#${receivedAt}#${inboundMessageId}`,
+  }),
+  /** On a confirmed ledger item: the message a provider message id was (the reminder a reply answers). */
+  sentMessage: (messageId: string) => ({ gsi2pk: `MESSAGE#${messageId}`, gsi2sk: 'SEND' }),
   session: (programId: string, sessionId: string) => ({
     pk: `SESSION#${programId}#${sessionId}`,
     sk: 'SESSION',

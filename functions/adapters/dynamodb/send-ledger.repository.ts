@@ -1,6 +1,7 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SendKey, SendLedger } from '../../ports/send-ledger.port.ts';
 import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
+import { keys } from './keys.ts';
 
 /** The ledger item's key for a message identity. */
 export const keyOf = (k: SendKey) => ({
@@ -45,9 +46,17 @@ export class DynamoSendLedger implements SendLedger {
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keyOf(key),
-        UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at REMOVE gsi1pk, gsi1sk',
+        // The message id is indexed (gsi2) in the same write: a reply names the message it answers.
+        UpdateExpression:
+          'SET #status = :sent, messageId = :id, sentAt = :at, gsi2pk = :mpk, gsi2sk = :msk REMOVE gsi1pk, gsi1sk',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': sentAt },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':id': messageId,
+          ':at': sentAt,
+          ':mpk': keys.sentMessage(messageId).gsi2pk,
+          ':msk': keys.sentMessage(messageId).gsi2sk,
+        },
       }),
     );
   }
@@ -66,6 +75,21 @@ export class DynamoSendLedger implements SendLedger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  async findSent(messageId: string): Promise<SendKey | undefined> {
+    const [item] = await this.table.queryPartition<SendKey>({
+      index: 'gsi2',
+      pk: keys.sentMessage(messageId).gsi2pk,
+    });
+    return item
+      ? {
+          programId: item.programId,
+          subjectId: item.subjectId,
+          purpose: item.purpose,
+          ...(item.offsetMinutes !== undefined ? { offsetMinutes: item.offsetMinutes } : {}),
+        }
+      : undefined;
   }
 
   async listUnconfirmed(programId: string, before: string) {

@@ -3,6 +3,7 @@ import { clientSchema } from '../../domain/client.schema.ts';
 import { clinicianSchema } from '../../domain/clinician.schema.ts';
 import { entityIdSchema, localDateSchema } from '../../domain/common.schema.ts';
 import { flagAuditSchema, flagSchema } from '../../domain/flag.schema.ts';
+import { replySchema } from '../../domain/inbound-sms.ts';
 import { programSchema } from '../../domain/program.schema.ts';
 import { drawRecordSchema } from '../../domain/screening.ts';
 import { sessionSchema } from '../../domain/session.schema.ts';
@@ -55,3 +56,4 @@ export const whoAmI = z.object({
 export const programPage = z.object({ programs: z.array(programSchema), ...cursor });
 export const clientPage = z.object({ clients: z.array(clientSchema), ...cursor });
 export const clinicianPage = z.object({ clinicians: z.array(clinicianSchema), ...cursor });
+export const messagePage = z.object({ messages: z.array(replySchema), ...cursor });

@@ -3,6 +3,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { clinicianRoutes } from './routes/clinicians.ts';
 import { flagRoutes } from './routes/flags.ts';
 import { meRoutes } from './routes/me.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { programRoutes } from './routes/programs.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -45,6 +46,7 @@ export const routes: Route[] = [
   programRoutes.list,
   clientRoutes.list,
   clinicianRoutes.list,
+  messageRoutes.listForClient,
 ];
 
 // Every route of every resource file is in the table, once.
@@ -56,6 +58,7 @@ const defined = [
   screenRoutes,
   flagRoutes,
   meRoutes,
+  messageRoutes,
 ].flatMap((group) => Object.values(group) as Route[]);
 if (defined.length !== routes.length || defined.some((r) => !routes.includes(r)))
   throw new Error('routes.ts: the route table misses a route of routes/');

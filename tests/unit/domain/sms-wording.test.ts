@@ -41,7 +41,7 @@ describe('SMS wording', () => {
         start: '2027-01-04T23:00:00Z',
         zone: 'America/New_York',
       }),
-    ).toBe('Sunrise: reminder of your appointment Mon 6:00 PM. Reply STOP to opt out.');
+    ).toBe('Sunrise: reminder of your appointment Mon 6:00 PM. Reply C to confirm. Reply STOP to opt out.');
   });
 
   it('catches a body that would reveal treatment, overflow or leave GSM-7', () => {

@@ -34,6 +34,7 @@ export const clientUpdateSchema = z
     clinicianId: entityIdSchema,
     quietHours: clientSchema.shape.quietHours,
     adolescent: z.boolean(),
+    language: clientSchema.shape.language.unwrap(),
   })
   .partial()
   .strict();
