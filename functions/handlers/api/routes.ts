@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Route } from './http.ts';
+import { appRoutes } from './routes/app.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clinicianRoutes } from './routes/clinicians.ts';
 import { clientPath, clinicianPath, flagPath, programPath, sessionPath } from './routes/common.ts';
@@ -47,6 +48,8 @@ export const routes: Route[] = [
   programRoutes.list,
   clientRoutes.list,
   clinicianRoutes.list,
+  appRoutes.timeline,
+  appRoutes.previewWeek,
 ];
 
 // Every route of every resource file is in the table, once.
@@ -58,6 +61,7 @@ const defined = [
   screenRoutes,
   flagRoutes,
   meRoutes,
+  appRoutes,
 ].flatMap((group) => Object.values(group) as Route[]);
 if (defined.length !== routes.length || defined.some((r) => !routes.includes(r)))
   throw new Error('routes.ts: the route table misses a route of routes/');
