@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, Redirect, Route, Switch, useLocation, useParams } from 'wouter';
 import { api, data, onUnauthorized } from './api/client.ts';
 import {
@@ -30,35 +30,43 @@ export function App({ config }: { config: AppConfig }) {
   const [session, setSession] = useState<Session | undefined>(() => currentSession());
   const queryClient = useQueryClient();
 
-  const signOut = (why?: string) => {
+  const signOut = (why?: 'idle' | 'expired') => {
     signOutLocally();
+    // Where the user was, to come back to after signing in again (ids only).
+    if (why) rememberReturn(location);
+    // Cognito's own session ends too when the user signs out on purpose.
+    if (config.mode === 'cognito' && !why) window.location.assign(cognitoLogoutUrl(config));
+    else navigate(why ? `/signin?ended=${why}` : '/signin');
     queryClient.clear();
     setSession(undefined);
-    if (config.mode === 'cognito' && !why)
-      location.startsWith('/') && window.location.assign(cognitoLogoutUrl(config));
-    else navigate(why ? `/signin?ended=${why}` : '/signin');
   };
+
+  // The listeners are registered once and call the latest signOut: re-registering on every render
+  // would leave a gap in which a page's first API call (its 401) finds nobody listening.
+  const signOutRef = useRef(signOut);
+  signOutRef.current = signOut;
+  const signedIn = session !== undefined;
 
   // The session ends after inactivity: checked every 15 s and on every API call.
   useEffect(() => {
-    if (!session) return;
+    if (!signedIn) return;
     const timer = setInterval(
       () => {
-        if (!currentSession()) signOut('idle');
+        if (!currentSession()) signOutRef.current('idle');
       },
       Math.min(15_000, idleMs(config) / 4),
     );
     const onActivity = () => currentSession() && sessionStorage.setItem('cadence.active', String(Date.now()));
     const events = ['pointerdown', 'keydown'] as const;
     for (const e of events) window.addEventListener(e, onActivity);
-    const on401 = () => signOut('expired');
+    const on401 = () => signOutRef.current('expired');
     onUnauthorized.addEventListener('401', on401);
     return () => {
       clearInterval(timer);
       for (const e of events) window.removeEventListener(e, onActivity);
       onUnauthorized.removeEventListener('401', on401);
     };
-  });
+  }, [signedIn, config]);
 
   if (location === '/signin' || location === '/auth/callback') {
     return (

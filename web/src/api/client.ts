@@ -34,7 +34,12 @@ export const onUnauthorized = new EventTarget();
 const auth: Middleware = {
   onRequest({ request }) {
     const session = currentSession();
-    if (session) for (const [k, v] of Object.entries(authHeaders(session))) request.headers.set(k, v);
+    // Signed out (or idle too long): nothing leaves without a session; the app goes to sign-in.
+    if (!session) {
+      onUnauthorized.dispatchEvent(new Event('401'));
+      throw new ApiError(401, 'You are signed out.');
+    }
+    for (const [k, v] of Object.entries(authHeaders(session))) request.headers.set(k, v);
     touch();
     return request;
   },
