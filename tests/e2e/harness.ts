@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -7,7 +9,12 @@ import { WEB_DIST } from '../../web/build.ts';
 import { freshTable } from '../support/dynamo.ts';
 
 /** Debian's chromium (Playwright's own download cannot be reached here); .ci/run installs it. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM =
+  process.env.CHROMIUM_PATH ??
+  (existsSync('/usr/bin/chromium')
+    ? '/usr/bin/chromium'
+    : execFileSync('sh', ['-c', 'command -v chromium || true'], { encoding: 'utf8' }).trim() ||
+      '/usr/bin/chromium');
 
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
