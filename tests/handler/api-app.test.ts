@@ -95,4 +95,11 @@ describe('web app routes: timeline and week preview', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].field).toBe('body.client.phone');
   });
+
+  it("never takes npm start's local caller header in the Lambda build: without JWT claims it is a 401", async () => {
+    const event = apiEvent('GET', '/api/programs/sunrise/clients/c-001/timeline', { caller: null });
+    event.headers = { 'x-cadence-caller': 'admin' };
+    const res = await call(event);
+    expect(res.status).toBe(401);
+  });
 });
