@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -297,6 +297,9 @@ function acknowledgeLogsBucket(bucket: IBucket) {
   );
 }
 
+/** How cdk-nag shows a stack attribute in a finding: its value when known, else the pseudo parameter. */
+const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+
 /** BucketDeployment's singleton Lambda (a CDK-provided handler that copies the build into the bucket). */
 function acknowledgeDeployment(deployment: BucketDeployment, role: ManagedPolicyRole, site: Bucket) {
   const stack = Stack.of(deployment);
@@ -310,7 +313,7 @@ function acknowledgeDeployment(deployment: BucketDeployment, role: ManagedPolicy
       'Action::s3:List*',
       'Action::s3:Abort*',
       'Action::s3:DeleteObject*',
-      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      `Resource::arn:${shown(stack.partition, 'Partition')}:s3:::cdk-hnb659fds-assets-${shown(stack.account, 'AccountId')}-${shown(stack.region, 'Region')}/*`,
       `Resource::<${siteId}.Arn>/*`,
       'Resource::*',
     ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: copying })),
