@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /** The web app's sources and its build (web/dist, what CloudFront serves and npm start serves). */
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +49,24 @@ export async function ensureWebBuild(
   return 'built';
 }
 
+/** The first load's JavaScript: every script and module preload index.html names (the test setup builds it). */
+export function firstLoadJs(): { files: string[]; bytes: number; gzipped: number } {
+  const html = readFileSync(join(WEB_DIST, 'index.html'), 'utf8');
+  const files = [
+    ...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="\/([^"]+\.js)"/g),
+  ].map((m) => m[1]!);
+  const contents = files.map((f) => readFileSync(join(WEB_DIST, f)));
+  return {
+    files,
+    bytes: contents.reduce((n, c) => n + c.byteLength, 0),
+    gzipped: contents.reduce((n, c) => n + gzipSync(c, { level: 9 }).byteLength, 0),
+  };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await ensureWebBuild(console.log);
+  const js = firstLoadJs();
+  console.log(
+    `First load: ${js.files.join(', ')}: ${(js.bytes / 1024).toFixed(1)} KB, ${(js.gzipped / 1024).toFixed(1)} KB gzipped`,
+  );
 }

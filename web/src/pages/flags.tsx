@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api, data } from '../api/client.ts';
 import { age } from '../time.ts';
@@ -22,6 +22,16 @@ export function FlagsPage({ programId }: { programId: string }) {
         }),
       ),
   });
+  const queryClient = useQueryClient();
+  const acknowledge = useMutation({
+    mutationFn: async (flagId: string) =>
+      data(
+        await api.POST('/programs/{programId}/flags/{flagId}/acknowledge', {
+          params: { path: { programId, flagId } },
+        }),
+      ),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['flags', programId] }),
+  });
   if (flags.isPending) return <Loading what="flags" />;
   if (flags.error)
     return (
@@ -34,6 +44,7 @@ export function FlagsPage({ programId }: { programId: string }) {
   );
   return (
     <Page title={`Flags (${sorted.length} open)`}>
+      <ErrorNote error={acknowledge.error} />
       {sorted.length === 0 && <p>No open flags.</p>}
       <ul className="rows">
         {sorted.map((f) => {
@@ -55,6 +66,16 @@ export function FlagsPage({ programId }: { programId: string }) {
                     ? `Escalated ${age(f.escalatedAt)} ago, not acknowledged`
                     : 'Not acknowledged: escalates if nobody does'}
               </p>
+              {!f.acknowledgedAt && (
+                <button
+                  type="button"
+                  aria-label={`Acknowledge the flag of ${f.clientId}`}
+                  disabled={acknowledge.isPending}
+                  onClick={() => acknowledge.mutate(f.flagId)}
+                >
+                  Acknowledge
+                </button>
+              )}
             </li>
           );
         })}
