@@ -47,6 +47,15 @@ import { contentSecurityPolicy, HSTS_SECONDS } from '../../web/security-headers.
 import { ManagedPolicyRole } from './managed-policy-role.ts';
 import { PROGRAMS_ATTRIBUTE } from './staff-user-pool.ts';
 
+/** A CloudFront function (viewer request): what is not a file of the build is a page of the app. */
+export const SPA_ROUTES_FUNCTION = [
+  'function handler(event) {',
+  '  var r = event.request;',
+  "  if (!/^\\/assets\\//.test(r.uri) && !/^\\/[^\\/]+\\.[a-z0-9]+$/i.test(r.uri)) r.uri = '/index.html';",
+  '  return r;',
+  '}',
+].join('\n');
+
 /** The app's page for Cognito's redirect after sign-in, and where sign-out lands. */
 export const CALLBACK_PATH = '/auth/callback';
 export const SIGNED_OUT_PATH = '/signin';
@@ -143,13 +152,12 @@ export class WebApp extends Construct {
       },
     });
 
-    // The app's own routes (an alert's /programs/p/clients/c) are index.html; files keep their path.
+    // The app's own routes (an alert's /programs/p/clients/c, whose ids may hold dots) are
+    // index.html; files are the hashed assets and the few files at the root (config.json).
     const spa = new CloudFrontFunction(this, 'SpaRoutes', {
       runtime: FunctionRuntime.JS_2_0,
-      comment: 'Serves index.html for app routes (paths without a file extension)',
-      code: FunctionCode.fromInline(
-        "function handler(event) { var r = event.request; if (!/\\.[a-z0-9]+$/i.test(r.uri)) r.uri = '/index.html'; return r; }",
-      ),
+      comment: 'Serves index.html for the app routes: every path but /assets/* and root files',
+      code: FunctionCode.fromInline(SPA_ROUTES_FUNCTION),
     });
 
     this.distribution = new Distribution(this, 'Distribution', {

@@ -1,6 +1,6 @@
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CALLBACK_PATH, SIGNED_OUT_PATH } from '../../infra/constructs/web-app.ts';
+import { CALLBACK_PATH, SIGNED_OUT_PATH, SPA_ROUTES_FUNCTION } from '../../infra/constructs/web-app.ts';
 import { logicalId, nagFindings, render, type SynthesizedCadence, shippedCadence } from './cadence-app.ts';
 
 let dev: SynthesizedCadence;
@@ -34,8 +34,7 @@ describe('web app: CloudFront in front of a private bucket and the API', () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     const [spa] = config.DefaultCacheBehavior.FunctionAssociations;
     expect(spa.EventType).toBe('viewer-request');
-    const code = one('AWS::CloudFront::Function').FunctionCode as string;
-    expect(code).toContain("r.uri = '/index.html'");
+    expect(one('AWS::CloudFront::Function').FunctionCode).toBe(SPA_ROUTES_FUNCTION);
     expect(config.Logging.Prefix).toBe('cloudfront/');
   });
 
@@ -114,6 +113,35 @@ describe('web app: CloudFront in front of a private bucket and the API', () => {
     expect(deployment.DistributionPaths).toEqual(['/index.html', '/config.json']);
     const markers = JSON.stringify(deployment.SourceMarkers);
     expect(markers).toContain(logicalId(dev.stateless.webApp!.client));
+  });
+});
+
+describe('web app: the CloudFront function that serves the app routes', () => {
+  const handler = new Function(`${SPA_ROUTES_FUNCTION}; return handler;`)() as (e: {
+    request: { uri: string };
+  }) => { uri: string };
+  const served = (uri: string) => handler({ request: { uri } }).uri;
+
+  it('answers every page of the app with index.html, ids with dots included', () => {
+    for (const uri of [
+      '/',
+      '/signin',
+      '/auth/callback',
+      '/programs/sunrise/today',
+      '/programs/sunrise/flags/f-1a2b',
+      '/programs/sunrise/clients/c.001',
+    ])
+      expect(served(uri), uri).toBe('/index.html');
+  });
+
+  it('leaves the files of the build alone', () => {
+    for (const uri of [
+      '/assets/index-BSicrOMI.js',
+      '/assets/index-ita0Almv.css',
+      '/config.json',
+      '/index.html',
+    ])
+      expect(served(uri), uri).toBe(uri);
   });
 });
 
