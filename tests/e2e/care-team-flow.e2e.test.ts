@@ -199,3 +199,87 @@ describe('the session', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('cadence.session'))).toBeNull();
   });
 });
+
+describe("a counselor's other actions (phone)", () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let ui: Awaited<ReturnType<typeof openContext>>;
+
+  beforeAll(async () => {
+    app = await startApp(SEEDED, NOW);
+    ui = await openContext(browser, VIEWPORTS.phone, NOW);
+    await signIn(ui.page, app.url, 'clinician', ['sunrise']);
+    await ui.page.waitForURL(/\/programs\/sunrise\/today$/);
+  });
+  afterAll(async () => {
+    await ui?.context.close();
+    await app?.runtime.stop();
+  });
+
+  it('enrols a client after previewing the week it produces, and lands on their page', async () => {
+    const { page } = ui;
+    await page.getByRole('link', { name: 'Enrol' }).click();
+    await page.getByLabel('Client id').fill('c-100');
+    await page.getByLabel(/Mobile phone/).fill('+12025550199');
+    await page.getByRole('button', { name: 'Preview the week' }).click();
+    await page.getByRole('heading', { name: 'Preview of week 2027-W02' }).waitFor();
+    expect(await app.deps.clients.getClient('sunrise', 'c-100')).toBeUndefined();
+    await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await page.waitForURL(/\/programs\/sunrise\/clients\/c-100$/);
+    await page.getByRole('heading', { name: 'Client c-100' }).waitFor();
+    expect(await app.deps.clients.getClient('sunrise', 'c-100')).toMatchObject({
+      smsConsent: true,
+      consent: { method: 'written' },
+    });
+  });
+
+  it('opts a client out and back in, and reschedules and cancels their sessions', async () => {
+    const { page } = ui;
+    await page.goto(`${app.url}/programs/sunrise/clients/c-002`);
+    await page.getByRole('button', { name: 'Opt out of SMS' }).click();
+    await page.getByRole('button', { name: 'Opt in (verbal consent now)' }).waitFor();
+    expect((await app.deps.clients.getClient('sunrise', 'c-002'))!.smsOptedOut).toBe(true);
+    await page.getByRole('button', { name: 'Opt in (verbal consent now)' }).click();
+    await page.getByRole('button', { name: 'Opt out of SMS' }).waitFor();
+    expect(await app.deps.clients.getClient('sunrise', 'c-002')).toMatchObject({
+      smsOptedOut: false,
+      consent: { method: 'verbal' },
+    });
+
+    const upcoming = page.locator('section[aria-labelledby="upcoming"] li');
+    const first = upcoming.first();
+    await first.locator('input[type="datetime-local"]').fill('2027-01-07T12:00');
+    await first.getByRole('button', { name: 'Reschedule' }).click();
+    await expect
+      .poll(async () =>
+        (await app.deps.sessions.listSessionsByClient('sunrise', 'c-002')).map((s) => s.start),
+      )
+      .toContain('2027-01-07T17:00:00Z');
+    const before = (await app.deps.sessions.listSessionsByClient('sunrise', 'c-002')).filter(
+      (s) => s.status === 'cancelled',
+    ).length;
+    await upcoming.first().getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await app.deps.sessions.listSessionsByClient('sunrise', 'c-002')).filter(
+            (s) => s.status === 'cancelled',
+          ).length,
+      )
+      .toBe(before + 1);
+    expect(ui.errors).toEqual([]);
+  });
+
+  it('saves program settings as an admin, and shows the saved quiet hours', async () => {
+    const { page } = ui;
+    await signIn(page, app.url, 'admin');
+    await page.goto(`${app.url}/programs/sunrise/settings`);
+    await page.getByLabel('From', { exact: true }).fill('22:00');
+    await page.getByLabel('To', { exact: true }).fill('07:30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await app.deps.programs.getProgram('sunrise'))!.quietHours).toEqual({
+      start: '22:00',
+      end: '07:30',
+    });
+  });
+});
