@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalationJobName } from '../../functions/use-cases/flags.ts';
+import { drawScreensForDay } from '../../functions/use-cases/screens.ts';
 import { expectAccessible, launchBrowser, openContext, signIn, startApp, VIEWPORTS } from './harness.ts';
 
 // The demo clinic seeded on Tuesday 2027-01-05 10:00 New York: c-001's morning group meets daily at
@@ -281,5 +282,34 @@ describe("a counselor's other actions (phone)", () => {
       start: '22:00',
       end: '07:30',
     });
+  });
+
+  it("shows today's draw with its seed, verified, takes a result, and charts the fairness report", async () => {
+    const { page } = ui;
+    const program = (await app.deps.programs.getProgram('sunrise'))!;
+    await app.deps.programs.putProgram({
+      ...program,
+      drugScreens: { days: ['WED'], drawAt: '06:00', rate: 0.5, minPerWeek: 0, windowHours: 8 },
+    });
+    app.runtime.system.clock.set(NOW);
+    await drawScreensForDay(app.runtime.system.deps, 'sunrise', '2027-01-06');
+    const draw = (await app.deps.screening.getDraw('sunrise', '2027-01-06'))!;
+    const [selected] = draw.selections;
+    await page.goto(`${app.url}/programs/sunrise/screens`);
+    await page.getByText('✓ verified').waitFor();
+    expect(await page.locator('.seed code').textContent()).toBe(draw.seed);
+    await page.getByLabel('Client id').fill(selected!.clientId);
+    await page.getByLabel('Result', { exact: true }).selectOption('negative');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Recorded for ${selected!.clientId}` })
+      .waitFor();
+    expect((await app.deps.screening.getScreen('sunrise', selected!.clientId, '2027-01-06'))!.result).toBe(
+      'negative',
+    );
+    await page.reload();
+    await page.getByRole('img', { name: /Times selected against times eligible/ }).waitFor();
+    await expectAccessible(page, 'screens with a draw');
   });
 });
