@@ -14,5 +14,12 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
   },
+  // npm run web:dev: pages reload as they change, the API and config.json come from npm start.
+  server: {
+    proxy: {
+      '/api': 'http://localhost:3000',
+      '/config.json': 'http://localhost:3000',
+    },
+  },
   logLevel: 'warn',
 });
