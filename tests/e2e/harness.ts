@@ -16,8 +16,11 @@ export const CHROMIUM =
     : execFileSync('sh', ['-c', 'command -v chromium || true'], { encoding: 'utf8' }).trim() ||
       '/usr/bin/chromium');
 
-export const launchBrowser = (): Promise<Browser> =>
-  chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
 
 export const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
