@@ -70,7 +70,7 @@ export function FormError({ error, fields }: { error: unknown; fields: string[] 
   if (error instanceof ApiError && fields.some((f) => error.fieldMessage(f))) {
     return (
       <p className="error" role="alert">
-        Check the fields marked below.
+        Check the fields marked above.
       </p>
     );
   }
