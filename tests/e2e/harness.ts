@@ -72,6 +72,8 @@ export async function signIn(page: Page, url: string, role: 'clinician' | 'admin
   await page.goto(`${url}/signin`);
   await page.getByRole('radio', { name: role }).check();
   if (role === 'clinician') {
+    // The programs to pick from load after the page: wait for them, or the default pick stands.
+    await page.getByRole('checkbox').first().waitFor();
     for (const box of await page.getByRole('checkbox').all()) {
       const value = await box.getAttribute('value');
       if (programs.includes(value ?? '')) await box.check();
