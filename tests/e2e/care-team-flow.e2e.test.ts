@@ -149,8 +149,9 @@ describe('a clinician of one program', () => {
     const { page } = ui;
     await signIn(page, app.url, 'clinician', ['sunrise']);
     await page.waitForURL(/\/programs\/sunrise\/today$/);
-    const options = await page.getByLabel('Program').locator('option').allTextContents();
-    expect(options).toEqual(['Sunrise']);
+    await expect
+      .poll(() => page.getByLabel('Program').locator('option').allTextContents())
+      .toEqual(['Sunrise']);
     await page.goto(`${app.url}/programs/moonrise/clients/c-900`);
     await page.getByText('not allowed for program moonrise').first().waitFor();
     expect(await page.locator('.timeline').count()).toBe(0);
