@@ -96,7 +96,7 @@ async function main() {
     const perClient = week.length / UNIT;
 
     // Peak pending: at the weekly generation of week W, all of W is pending and what is left of W-1.
-    const firstOfWeek = week.reduce((a, j) => (j.at < a ? j.at : a), week[0]!.at);
+    const firstOfWeek = week.map((j) => j.at).sort()[0]!;
     const generatedAt = lastWeeklyRun(program, firstOfWeek);
     const leftOfPreviousWeek = week.filter((j) => addMinutes(j.at, -7 * 24 * 60) > generatedAt).length;
     const peakPendingPerClient = (week.length + leftOfPreviousWeek) / UNIT;

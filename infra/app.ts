@@ -1,7 +1,12 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { ensureWebBuild } from '../web/build.ts';
 import { defineCadence } from './cadence.ts';
 import { loadStageConfig } from './config.ts';
+
+// Every cdk command (synth, diff, deploy) ships a current web app: built here when web/dist is
+// missing or older than web/src (about a second, offline).
+await ensureWebBuild((line) => console.error(line));
 
 const app = new App();
 const { stage, config } = loadStageConfig(app.node.tryGetContext('stage') ?? 'dev');

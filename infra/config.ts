@@ -50,8 +50,20 @@ export const stageConfigSchema = z
     /** Addresses subscribed to the ops topic (alarms, dead letters, SMS spend). */
     opsEmails: z.array(z.email({ error: 'expected an e-mail address' })),
     /**
-     * Where alert links point: `<appBaseUrl>/programs/<program>/clients/<client>`.
-     * @default the staff HTTP API's URL (until the care-team web app is deployed)
+     * The prefix of the staff sign-in domain, `<prefix>.auth.<region>.amazoncognito.com` (managed
+     * login), unique in the Region. @default cadence-<stage>-<account id>
+     */
+    authDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+        error: 'expected lower-case letters, digits and hyphens, like cadence-prod-clinic',
+      })
+      .refine((p) => !/aws|amazon|cognito/.test(p), { error: 'may not contain aws, amazon or cognito' })
+      .optional(),
+    /**
+     * Where alert links point: `<appBaseUrl>/programs/<program>/clients/<client>`, a page of the
+     * care-team web app; set it when the app has a custom domain.
+     * @default the web app's CloudFront distribution, https://<id>.cloudfront.net
      */
     appBaseUrl: z
       .url({ protocol: /^https$/, error: 'expected an https URL like https://cadence.clinic.example' })

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  Aws,
   CrossStackReferences,
   Duration,
   ReferenceStrength,
@@ -26,11 +27,13 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { routes } from '../functions/handlers/api/routes.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
+import { WEB_DIST } from '../web/build.ts';
 import type { Stage, StageConfig } from './config.ts';
 import { CadenceApi } from './constructs/cadence-api.ts';
 import { CadenceFunction } from './constructs/cadence-function.ts';
 import { subscribeToInboundSms } from './constructs/inbound-sms.ts';
 import { JobScheduling, type ScheduleGroupResources } from './constructs/job-scheduling.ts';
+import { WebApp } from './constructs/web-app.ts';
 import {
   deployedFunctionName,
   FUNCTION_SPECS,
@@ -74,6 +77,8 @@ export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulResources;
   /** @default FUNCTION_SPECS */
   readonly functions?: readonly FunctionSpec[];
+  /** The built web app. @default web/dist */
+  readonly webDir?: string;
 }
 
 /**
@@ -87,6 +92,8 @@ export class StatelessStack extends Stack {
   public readonly jobScheduling: JobScheduling;
   /** The staff HTTP API, when an `api` function is deployed. */
   public readonly api?: CadenceApi;
+  /** The care-team web app (CloudFront, S3, managed login), with the API. */
+  public readonly webApp?: WebApp;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -138,22 +145,34 @@ export class StatelessStack extends Stack {
     const apiFunction = functions.get('api');
     if (apiFunction) {
       this.api = new CadenceApi(this, 'StaffApi', {
-        handler: apiFunction,
-        routes,
         userPool: stateful.staff.userPool,
-        userPoolClient: stateful.staff.client,
         stage,
         logGroupName: `/cadence/cadence-${stage}-api-access`,
         logsKey: stateful.logsKey,
         logRetention: config.logRetentionDays as RetentionDays,
         removalPolicy: stateful.removalPolicy,
       });
+      this.webApp = new WebApp(this, 'WebApp', {
+        httpApi: this.api.httpApi,
+        userPool: stateful.staff.userPool,
+        authDomainPrefix: config.authDomainPrefix ?? `cadence-${stage}-${Aws.ACCOUNT_ID}`,
+        sourceDir: props.webDir ?? WEB_DIST,
+        stage,
+        removalPolicy: stateful.removalPolicy,
+        logsKey: stateful.logsKey,
+        logRetention: config.logRetentionDays as RetentionDays,
+      });
+      this.api.addRoutes({
+        routes,
+        handler: apiFunction,
+        userPoolClients: [stateful.staff.client, this.webApp.client],
+      });
     }
 
-    // Alert links: the care-team web app once it is deployed (config appBaseUrl), the API until then.
-    // The api function alerts too; its URL in the function's environment is no cycle: the HttpApi
-    // resource depends on nothing of the function, only its integration and routes do.
-    const appBaseUrl = config.appBaseUrl ?? this.api?.httpApi.apiEndpoint;
+    // Alert links open the care-team web app: its distribution, or the address configured for it
+    // (a custom domain). Its URL in a function's environment is no cycle: the distribution depends on
+    // the HttpApi resource alone, which depends on nothing of the functions (its routes do).
+    const appBaseUrl = config.appBaseUrl ?? this.webApp?.url;
     for (const spec of specs.filter((s) => s.publishesCareTeam)) {
       if (!appBaseUrl) {
         throw new Error(

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isoWeekOf } from '../functions/domain/zoned-time.ts';
+import { ensureWebBuild, WEB_DIST } from '../web/build.ts';
 import {
   createTable,
   documentClient,
@@ -10,6 +11,7 @@ import {
 } from './adapters/dynamo-local.ts';
 import { clearRunning, findRunning, portIsBusy, writeRunning } from './running.ts';
 import { startRuntime, weekTable } from './runtime.ts';
+import { localWebApp } from './web-app.ts';
 
 /** npm start: the whole system locally, on embedded DynamoDB Local, messages on the console. */
 async function main() {
@@ -32,6 +34,8 @@ async function main() {
     console.error(`Cadence is already running on this data (pid ${findRunning()!.pid}); stop it first.`);
     process.exit(1);
   }
+  // The care-team app: built here when web/dist is missing or older than web/src (about a second).
+  await ensureWebBuild((line) => console.log(line));
   mkdirSync('local/.data', { recursive: true });
   const dynamo = await startDynamoLocal({ dbPath: resolve('local/.data') });
   const tableName = 'cadence-local';
@@ -44,6 +48,7 @@ async function main() {
     print: (line) => console.log(line),
     outboxFile: 'local/outbox.jsonl',
     seedDemo: true,
+    web: localWebApp({ dir: WEB_DIST }),
   });
   writeRunning({ pid: process.pid, port, dynamoEndpoint: dynamo.endpoint, tableName });
   const { deps, scheduler, clock } = runtime.system;
@@ -63,7 +68,10 @@ async function main() {
   console.log('\nRecurring jobs (next firing):');
   for (const job of scheduler.recurringJobs())
     console.log(`  ${job.next}  ${job.target.padEnd(16)} ${job.name}  cron(${job.cron}) ${job.timezone}`);
-  console.log(`\nCadence is running: API on ${runtime.url} (try GET ${runtime.url}/programs/sunrise)`);
+  console.log(`\nCadence is running: the care-team app on http://localhost:${port}/ (local sign-in),`);
+  console.log(
+    `the API on ${runtime.url}/api and ${runtime.url} (try GET ${runtime.url}/api/programs/sunrise)`,
+  );
   console.log('SMS and care-team alerts print here and go to local/outbox.jsonl. Ctrl-C stops everything.');
   console.log(
     'Text in as a client: npm run sms -- --from +12025550101 "C" (c-004, +12025550104, reads Spanish).\n',

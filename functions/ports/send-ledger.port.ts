@@ -7,7 +7,19 @@ import type { MessageKey } from '../domain/reminders.ts';
  */
 export type SendKey = MessageKey;
 
+/** What the ledger knows of one message: claimed (in flight or lost), sent, or suppressed with a reason. */
+export interface SendRecord {
+  key: SendKey;
+  status: 'claimed' | 'sent';
+  claimedAt: string;
+  sentAt?: string;
+  /** The provider's message id, or `suppressed:<reason>` for a message settled without sending. */
+  messageId?: string;
+}
+
 export interface SendLedger {
+  /** The record of one message identity, if it was ever claimed (the client timeline reads it). */
+  find(key: SendKey): Promise<SendRecord | undefined>;
   /** True when this caller won the claim; false when someone claimed it before (a duplicate). */
   claim(key: SendKey, claimedAt: string): Promise<boolean>;
   confirm(key: SendKey, messageId: string, sentAt: string): Promise<void>;

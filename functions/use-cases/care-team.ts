@@ -28,6 +28,10 @@ export type CareTeamDeps = Pick<Deps, 'careTeam' | 'ledger' | 'clock' | 'activit
 export const clientLink = (deps: Pick<Deps, 'appBaseUrl'>, programId: string, clientId: string) =>
   `${deps.appBaseUrl}/programs/${programId}/clients/${clientId}`;
 
+/** The flag's page in the care-team web app (ids only, like every link). */
+export const flagLink = (deps: Pick<Deps, 'appBaseUrl'>, programId: string, flagId: string) =>
+  `${deps.appBaseUrl}/programs/${programId}/flags/${flagId}`;
+
 /**
  * One alert to the care-team topic, once per subject (ledger claim). Minimal PHI: the client id,
  * the reason, an explanation without names, phone numbers or results, and a link. A refused
@@ -46,7 +50,9 @@ export async function alertCareTeam(
 ): Promise<boolean> {
   const key = { programId: alert.programId, subjectId: alert.subjectId, purpose: `alert-${alert.reason}` };
   if (!(await deps.ledger.claim(key, deps.clock.now()))) return false;
-  const body = `${alert.text} Client ${alert.clientId}: ${clientLink(deps, alert.programId, alert.clientId)}`;
+  const body =
+    `${alert.text} Client ${alert.clientId}: ${clientLink(deps, alert.programId, alert.clientId)}` +
+    (alert.flagId ? ` Flag: ${flagLink(deps, alert.programId, alert.flagId)}` : '');
   const { messageId } = await guarded(deps.ledger, key, () =>
     deps.careTeam.alert({
       programId: alert.programId,

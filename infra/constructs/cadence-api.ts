@@ -10,14 +10,8 @@ import type { Route } from '../../functions/handlers/api/http.ts';
 import type { CadenceFunction } from './cadence-function.ts';
 
 export interface CadenceApiProps {
-  /** The Lambda that serves every route. */
-  readonly handler: CadenceFunction;
-  /** Every route of the API (functions/handlers/api/routes.ts): one HTTP API route each. */
-  readonly routes: readonly Pick<Route, 'method' | 'path'>[];
   /** The staff user pool (see StaffUserPool): the JWT issuer. */
   readonly userPool: IUserPool;
-  /** Its dashboard client: the JWT audience. */
-  readonly userPoolClient: IUserPoolClient;
   readonly stage: string;
   /** The access-log group's name: under a prefix the logs key's policy admits (`/cadence/…`). */
   readonly logGroupName: string;
@@ -49,14 +43,19 @@ export const ACCESS_LOG_FIELDS = {
   integrationError: '$context.integrationErrorMessage',
 } as const;
 
+/** Behind CloudFront the API is `/api/*` on the web app's origin, forwarded unchanged. */
+export const WEB_API_PREFIX = '/api';
+
 /**
  * The clinicians' HTTP API: API Gateway HTTP API with a JWT authorizer (the staff user pool's
- * tokens for the dashboard client) on every route, all routes on one Lambda integration, access
- * logs to an encrypted log group, and throttling on the default stage.
+ * tokens for its app clients) on every route, all routes on one Lambda integration, access logs to
+ * an encrypted log group, and throttling on the default stage. Routes are added once the clients
+ * exist (addRoutes): the web app's client needs the distribution, which needs this API's id.
  */
 export class CadenceApi extends Construct {
   public readonly httpApi: HttpApi;
   public readonly accessLogs: LogGroup;
+  private readonly userPool: IUserPool;
 
   constructor(scope: Construct, id: string, props: CadenceApiProps) {
     super(scope, id);
@@ -66,14 +65,10 @@ export class CadenceApi extends Construct {
       encryptionKey: props.logsKey,
       removalPolicy: props.removalPolicy,
     });
-    // Clients send the ID token: it carries cognito:groups and custom:programs, which the API reads.
-    const authorizer = new HttpUserPoolAuthorizer('Staff', props.userPool, {
-      userPoolClients: [props.userPoolClient],
-    });
+    this.userPool = props.userPool;
     this.httpApi = new HttpApi(this, 'Http', {
       apiName: `cadence-${props.stage}`,
       description: 'Cadence staff API',
-      defaultAuthorizer: authorizer,
     });
     const throttle = props.throttle ?? { rateLimit: 20, burstLimit: 40 };
     const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
@@ -85,10 +80,28 @@ export class CadenceApi extends Construct {
       destinationArn: this.accessLogs.logGroupArn,
       format: JSON.stringify(ACCESS_LOG_FIELDS),
     };
+    new CfnOutput(scope, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+  }
+
+  /**
+   * Every route of the API (functions/handlers/api/routes.ts), at its path and under `/api` (as
+   * CloudFront forwards it), on one Lambda integration, each behind the JWT authorizer whose
+   * audience is the given app clients.
+   */
+  addRoutes(props: {
+    routes: readonly Pick<Route, 'method' | 'path'>[];
+    handler: CadenceFunction;
+    userPoolClients: IUserPoolClient[];
+  }): void {
+    // Clients send the ID token: it carries cognito:groups and custom:programs, which the API reads.
+    const authorizer = new HttpUserPoolAuthorizer('Staff', this.userPool, {
+      userPoolClients: props.userPoolClients,
+    });
     const integration = new HttpLambdaIntegration('Handler', props.handler);
     for (const route of props.routes) {
-      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      for (const path of [route.path, `${WEB_API_PREFIX}${route.path}`]) {
+        this.httpApi.addRoutes({ path, methods: [HttpMethod[route.method]], integration, authorizer });
+      }
     }
-    new CfnOutput(scope, 'ApiUrl', { value: this.httpApi.apiEndpoint });
   }
 }

@@ -68,10 +68,10 @@ function dynamoActionsInAdapters(): string[] {
 }
 
 describe('staff API', () => {
-  it('has one route per API route, every one behind the Cognito JWT authorizer', () => {
+  it('has one route per API route, and its twin under /api (CloudFront forwards /api/*), every one behind the Cognito JWT authorizer', () => {
     const apiRoutes = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Route'));
     expect(apiRoutes.map((r) => r.Properties.RouteKey).sort()).toEqual(
-      routes.map((r) => `${r.method} ${r.path}`).sort(),
+      routes.flatMap((r) => [`${r.method} ${r.path}`, `${r.method} /api${r.path}`]).sort(),
     );
     const authorizers = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizers).toHaveLength(1);
@@ -82,7 +82,7 @@ describe('staff API', () => {
     for (const route of apiRoutes) expect(route.Properties.AuthorizationType).toBe('JWT');
   });
 
-  it('accepts only tokens the staff user pool issued to the dashboard client', () => {
+  it("accepts only tokens the staff user pool issued to the dashboard client or the web app's", () => {
     const [authorizer] = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
     const { Issuer, Audience } = authorizer!.Properties.JwtConfiguration;
     // the pool and its client live in the stateful stack: staff accounts outlive deployments
@@ -91,8 +91,9 @@ describe('staff API', () => {
     expect(render(Issuer)).toMatch(
       `https://cognito-idp.<AWS::Region>.amazonaws.com/${exported(dev.stateful.staff.userPool)}`,
     );
-    expect(Audience).toHaveLength(1);
+    expect(Audience).toHaveLength(2);
     expect(render(Audience[0])).toMatch(exported(dev.stateful.staff.client));
+    expect(render(Audience[1])).toBe(`<${logicalId(dev.stateless.webApp!.client)}>`);
   });
 
   it('puts custom:programs into the ID token, and lets no user change their own programs', () => {

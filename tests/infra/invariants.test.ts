@@ -40,7 +40,8 @@ describe.each(stages)('every stack of the %s stage', (stage) => {
 
   it('names every KMS-encrypted log group under the prefix its key policy admits (else the deploy rolls back)', () => {
     const encrypted = all('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.KmsKeyId);
-    expect(encrypted.length).toBe(FUNCTION_SPECS.length + 1); // each function's, and the API's access log
+    // each function's, the API's access log and the web app deployment's
+    expect(encrypted.length).toBe(FUNCTION_SPECS.length + 2);
     const keys = built.statefulTemplate.findResources('AWS::KMS::Key');
     for (const [id, group] of encrypted) {
       // the key: a reference within the stack, or the stateful stack's export of it
@@ -214,17 +215,17 @@ describe.each(stages)('every stack of the %s stage', (stage) => {
     for (const template of templates) expect(JSON.stringify(template.toJSON())).not.toMatch(/\.invalid\b/);
   });
 
-  it("links every alerting function's alerts to the staff API until the web app's URL is configured", () => {
-    const api = built.stateless.api!;
+  it("links every alerting function's alerts to the web app's distribution (no appBaseUrl is configured)", () => {
+    const web = built.stateless.webApp!;
     for (const spec of FUNCTION_SPECS) {
       const env =
         built.statelessTemplate.findResources('AWS::Lambda::Function')[
           logicalId(built.stateless.functions.get(spec.name)!)
         ]!.Properties.Environment.Variables;
       if (spec.publishesCareTeam) {
-        expect(env.APP_BASE_URL, spec.name).toEqual({
-          'Fn::GetAtt': [logicalId(api.httpApi), 'ApiEndpoint'],
-        });
+        expect(render(env.APP_BASE_URL), spec.name).toBe(
+          `https://<${logicalId(web.distribution)}.DomainName>`,
+        );
       } else {
         expect(env.APP_BASE_URL, spec.name).toBeUndefined();
       }

@@ -1,5 +1,5 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SendKey, SendLedger } from '../../ports/send-ledger.port.ts';
+import type { SendKey, SendLedger, SendRecord } from '../../ports/send-ledger.port.ts';
 import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
 import { keys } from './keys.ts';
 
@@ -13,6 +13,19 @@ const RETENTION_SECONDS = 400 * 24 * 3600;
 
 export class DynamoSendLedger implements SendLedger {
   constructor(private readonly table: DynamoTable) {}
+
+  async find(key: SendKey): Promise<SendRecord | undefined> {
+    const { pk, sk } = keyOf(key);
+    const item = await this.table.get<SendKey & Omit<SendRecord, 'key'>>(pk, sk, false);
+    if (!item) return undefined;
+    return {
+      key,
+      status: item.status,
+      claimedAt: item.claimedAt,
+      ...(item.sentAt ? { sentAt: item.sentAt } : {}),
+      ...(item.messageId ? { messageId: item.messageId } : {}),
+    };
+  }
 
   async claim(key: SendKey, claimedAt: string): Promise<boolean> {
     return this.table.putIfAbsent({

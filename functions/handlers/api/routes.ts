@@ -1,4 +1,5 @@
 import type { Route } from './http.ts';
+import { appRoutes } from './routes/app.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clinicianRoutes } from './routes/clinicians.ts';
 import { flagRoutes } from './routes/flags.ts';
@@ -47,6 +48,8 @@ export const routes: Route[] = [
   clientRoutes.list,
   clinicianRoutes.list,
   messageRoutes.listForClient,
+  appRoutes.timeline,
+  appRoutes.previewWeek,
 ];
 
 // Every route of every resource file is in the table, once.
@@ -59,6 +62,7 @@ const defined = [
   flagRoutes,
   meRoutes,
   messageRoutes,
+  appRoutes,
 ].flatMap((group) => Object.values(group) as Route[]);
 if (defined.length !== routes.length || defined.some((r) => !routes.includes(r)))
   throw new Error('routes.ts: the route table misses a route of routes/');
