@@ -28,6 +28,11 @@ export const sessionSchema = z.object({
    * the session is then a late arrival, present, with no second alert.
    */
   missedAt: utcInstantSchema.optional(),
+  /**
+   * When the client confirmed by SMS ("C" to a reminder, or the next session within 48 hours). A
+   * reschedule clears it: a confirmation is for the time the client was told.
+   */
+  confirmedAt: utcInstantSchema.optional(),
   /** Bumped on every change (reschedule, cancel, attendance): every write is conditional on it. */
   version: z.number().int().min(1).default(1),
 });

@@ -25,8 +25,11 @@ export interface TimelineMessage {
  * suppressed (read from the exactly-once ledger, by the message identities the sessions and screens
  * imply), screens (results only for roles allowed to see them) and flags.
  */
+/** The latest replies the timeline shows; `GET …/messages` pages through all of them. */
+const TIMELINE_REPLIES = 20;
+
 export async function clientTimeline(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'screening' | 'flags' | 'ledger' | 'clock'>,
+  deps: Ports<'programs' | 'clients' | 'sessions' | 'screening' | 'flags' | 'ledger' | 'replies' | 'clock'>,
   programId: string,
   clientId: string,
   options: { showResults: boolean },
@@ -39,10 +42,12 @@ export async function clientTimeline(
   if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
   const now = deps.clock.now();
   const from = `${addDays(now.slice(0, 10), -TIMELINE_DAYS)}T00:00:00Z`;
-  const [sessions, screens, flags] = await Promise.all([
+  const [sessions, screens, flags, replies] = await Promise.all([
     deps.sessions.listSessionsByClient(programId, clientId, { from }),
     deps.screening.listScreensByClient(programId, clientId),
     deps.flags.listFlagsByClient(programId, clientId),
+    // What the client texted (newest first): staff read replies here, never in an alert.
+    deps.replies.listRepliesByClient(programId, clientId, { limit: TIMELINE_REPLIES }),
   ]);
   const recentScreens = screens.filter((s) => s.date >= from.slice(0, 10));
   const keys: SendKey[] = [
@@ -86,6 +91,12 @@ export async function clientTimeline(
       ...(s.result ? { result: options.showResults ? s.result : ('recorded' as const) } : {}),
     })),
     flags,
+    replies: replies.items.map((r) => ({
+      receivedAt: r.receivedAt,
+      keyword: r.keyword,
+      text: r.text,
+      ...(r.confirmedSessionId ? { confirmedSessionId: r.confirmedSessionId } : {}),
+    })),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Program } from '../domain/program.schema.ts';
 import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import { alertCareTeam } from './care-team.ts';
 import { optIn, optOut } from './client-lifecycle.ts';
+import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type Deps, NotFoundError } from './deps.ts';
 import { sendClientSms } from './send-sms.ts';
 
@@ -170,19 +171,25 @@ async function applyReply(
       return outcome.sent ? 'answered' : `not answered: ${outcome.reason}`;
     }
     case 'confirm': {
-      if (reply.confirmedSessionId) return `confirmed ${reply.confirmedSessionId}`;
-      const sessions = await deps.sessions.listSessionsByClient(programId, client.id, {
-        from: reply.receivedAt,
-      });
-      const session = sessionToConfirm(sessions, reply.receivedAt, await answeredSession(deps, reply));
-      if (!session) return 'nothing to confirm';
-      if (await deps.replies.setConfirmedSession(inboundMessageId, session.sessionId))
-        await deps.activity.record({
-          type: 'session.confirmed',
-          sessionId: session.sessionId,
-          clientId: client.id,
+      // The reply's confirmed session is the commit point, set once; marking the session follows
+      // from it and is re-driven by a retry.
+      let sessionId = reply.confirmedSessionId;
+      if (!sessionId) {
+        const sessions = await deps.sessions.listSessionsByClient(programId, client.id, {
+          from: reply.receivedAt,
         });
-      return `confirmed ${session.sessionId}`;
+        const session = sessionToConfirm(sessions, reply.receivedAt, await answeredSession(deps, reply));
+        if (!session) return 'nothing to confirm';
+        if (await deps.replies.setConfirmedSession(inboundMessageId, session.sessionId))
+          await deps.activity.record({
+            type: 'session.confirmed',
+            sessionId: session.sessionId,
+            clientId: client.id,
+          });
+        sessionId = (await deps.replies.getReply(inboundMessageId))?.confirmedSessionId ?? session.sessionId;
+      }
+      await markSessionConfirmed(deps, programId, sessionId, reply.receivedAt);
+      return `confirmed ${sessionId}`;
     }
     case 'other':
       await alertCareTeam(deps, {
@@ -215,4 +222,23 @@ export async function listClientReplies(
   const client = await deps.clients.getClient(programId, clientId);
   if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
   return deps.replies.listRepliesByClient(programId, clientId, page);
+}
+
+/** The session shows the client's confirmation (staff see it on Today), once, conditionally. */
+async function markSessionConfirmed(
+  deps: Pick<Deps, 'sessions'>,
+  programId: string,
+  sessionId: string,
+  at: string,
+): Promise<void> {
+  await withConflictRetry(async () => {
+    const session = await deps.sessions.getSession(programId, sessionId);
+    if (!session || session.status === 'cancelled' || session.confirmedAt) return true;
+    return (
+      (await deps.sessions.replaceSession(
+        { ...session, confirmedAt: at, version: session.version + 1 },
+        session.version,
+      )) || undefined
+    );
+  }, `session ${sessionId}`);
 }

@@ -98,8 +98,9 @@ export async function rescheduleSession(
     // Moved there already (a retried request): its jobs are ensured below, nothing else changes.
     if (session.start === input.start) return session;
     const minutes = minutesBetween(session.start, session.end);
-    // A make-up slot starts clean: no attendance carried over, so its own miss is detected and alerted.
-    const { attendance: _, missedAt: __, ...rest } = session;
+    // A make-up slot starts clean: no attendance carried over, so its own miss is detected and
+    // alerted; no confirmation either, which was for the old time.
+    const { attendance: _, missedAt: __, confirmedAt: ___, ...rest } = session;
     const next: Session = {
       ...rest,
       start: input.start,

@@ -271,6 +271,30 @@ describe("a counselor's other actions (phone)", () => {
     expect(ui.errors).toEqual([]);
   });
 
+  it("shows a client's replies and SMS confirmation, and changes the language they are texted in", async () => {
+    const { page } = ui;
+    const textIn = (text: string) =>
+      fetch(`${app.url}/local/sms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: '+12025550101', text }),
+      });
+    expect((await textIn('C')).status).toBe(200);
+    expect((await textIn('running late')).status).toBe(200);
+    await page.goto(`${app.url}/programs/sunrise/clients/c-001`);
+    await page.getByText('Client texted "running late" (replied)').waitFor();
+    await page
+      .getByText(/confirmed by the client/)
+      .first()
+      .waitFor();
+    await expectAccessible(page, 'client with replies');
+    await page.getByLabel('SMS language').selectOption('es');
+    await expect
+      .poll(async () => (await app.deps.clients.getClient('sunrise', 'c-001'))!.language)
+      .toBe('es');
+    expect(ui.errors).toEqual([]);
+  });
+
   it('saves program settings as an admin, and shows the saved quiet hours', async () => {
     const { page } = ui;
     await signIn(page, app.url, 'admin');

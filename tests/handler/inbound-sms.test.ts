@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { reminderMessageKey } from '../../functions/domain/reminders.ts';
+import { addMinutes } from '../../functions/domain/zoned-time.ts';
 import {
   inboundSmsHandler,
   METRIC_MALFORMED,
@@ -17,6 +18,7 @@ import {
 } from '../../functions/handlers/inbound-sms.handler.ts';
 import { enrolNewClient } from '../../functions/use-cases/clients.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
+import { moveSession } from '../../functions/use-cases/session-changes.ts';
 import { awsOnLocal } from '../support/aws-on-local.ts';
 import { aClient, aClinician, aProgram } from '../support/fixtures.ts';
 
@@ -264,6 +266,25 @@ describe('inbound SMS handler', () => {
       expect(published()).toHaveLength(0);
     },
   );
+
+  it('shows the confirmation on the session (staff see it on Today), once; a reschedule clears it', async () => {
+    const { deps, invoke } = await setup();
+    await Promise.all([invoke(sms('C', 'in-c1')), invoke(sms('C', 'in-c1'))]);
+    const [next] = await deps.sessions.listSessionsByClient('sunrise', 'c-001', {
+      from: '2027-01-04T12:00:00Z',
+    });
+    expect(next!.confirmedAt).toBe(deps.clock.now());
+    await invoke(sms('yes', 'in-c2'));
+    const again = (await deps.sessions.getSession('sunrise', next!.sessionId))!;
+    expect(again.confirmedAt).toBe(next!.confirmedAt);
+    expect(again.version).toBe(next!.version);
+    const moved = await moveSession(deps, {
+      programId: 'sunrise',
+      sessionId: next!.sessionId,
+      start: addMinutes(next!.start, 48 * 60),
+    });
+    expect(moved.confirmedAt).toBeUndefined();
+  });
 
   it('confirms the session of the reminder answered (previousPublishedMessageId), not the nearest one', async () => {
     const { deps, invoke } = await setup();

@@ -2668,6 +2668,8 @@ export interface operations {
                             attendance?: "present" | "absent" | "excused";
                             /** Format: date-time */
                             missedAt?: string;
+                            /** Format: date-time */
+                            confirmedAt?: string;
                             /** @default 1 */
                             version: number;
                         }[];
@@ -2799,6 +2801,8 @@ export interface operations {
                             attendance?: "present" | "absent" | "excused";
                             /** Format: date-time */
                             missedAt?: string;
+                            /** Format: date-time */
+                            confirmedAt?: string;
                             /** @default 1 */
                             version: number;
                         }[];
@@ -2931,6 +2935,8 @@ export interface operations {
                         attendance?: "present" | "absent" | "excused";
                         /** Format: date-time */
                         missedAt?: string;
+                        /** Format: date-time */
+                        confirmedAt?: string;
                         /** @default 1 */
                         version: number;
                     };
@@ -3055,6 +3061,8 @@ export interface operations {
                         attendance?: "present" | "absent" | "excused";
                         /** Format: date-time */
                         missedAt?: string;
+                        /** Format: date-time */
+                        confirmedAt?: string;
                         /** @default 1 */
                         version: number;
                     };
@@ -3179,6 +3187,8 @@ export interface operations {
                         attendance?: "present" | "absent" | "excused";
                         /** Format: date-time */
                         missedAt?: string;
+                        /** Format: date-time */
+                        confirmedAt?: string;
                         /** @default 1 */
                         version: number;
                     };
@@ -3310,6 +3320,8 @@ export interface operations {
                         attendance?: "present" | "absent" | "excused";
                         /** Format: date-time */
                         missedAt?: string;
+                        /** Format: date-time */
+                        confirmedAt?: string;
                         /** @default 1 */
                         version: number;
                     };
@@ -5352,6 +5364,8 @@ export interface operations {
                             attendance?: "present" | "absent" | "excused";
                             /** Format: date-time */
                             missedAt?: string;
+                            /** Format: date-time */
+                            confirmedAt?: string;
                             /** @default 1 */
                             version: number;
                         }[];
@@ -5411,6 +5425,14 @@ export interface operations {
                             note?: string;
                             /** @default 1 */
                             version: number;
+                        }[];
+                        replies: {
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** @enum {string} */
+                            keyword: "stop" | "start" | "help" | "confirm" | "other";
+                            text: string;
+                            confirmedSessionId?: string;
                         }[];
                     };
                 };
@@ -5709,6 +5731,8 @@ export interface operations {
                             attendance?: "present" | "absent" | "excused";
                             /** Format: date-time */
                             missedAt?: string;
+                            /** Format: date-time */
+                            confirmedAt?: string;
                             /** @default 1 */
                             version: number;
                         }[];

@@ -8,7 +8,22 @@ import { ErrorNote, FieldError, FormError, fieldProps, Loading, Page } from '../
 import { RULES } from './flags.tsx';
 import { useProgram } from './today.tsx';
 
-type Entry = { at: string; key: string; text: string; kind: 'session' | 'sms' | 'screen' | 'flag' };
+type Entry = {
+  at: string;
+  key: string;
+  text: string;
+  kind: 'session' | 'sms' | 'screen' | 'flag' | 'reply';
+};
+
+const LANGUAGES = { en: 'English', es: 'Spanish (español)' } as const;
+
+const KEYWORDS: Record<string, string> = {
+  stop: 'STOP: opted out',
+  start: 'START: opted back in',
+  help: 'HELP: answered',
+  confirm: 'confirmed',
+  other: 'replied',
+};
 
 const REASONS: Record<string, string> = {
   'opted-out': 'the client opted out',
@@ -64,6 +79,16 @@ export function ClientPage({
     },
     onSuccess: refresh,
   });
+  const language = useMutation({
+    mutationFn: async (value: keyof typeof LANGUAGES) =>
+      data(
+        await api.PATCH('/programs/{programId}/clients/{clientId}', {
+          params: { path },
+          body: { language: value },
+        }),
+      ),
+    onSuccess: refresh,
+  });
 
   if (timeline.isPending || program.isPending) return <Loading what={`client ${clientId}`} />;
   if (timeline.error)
@@ -83,7 +108,7 @@ export function ClientPage({
         s.status === 'cancelled'
           ? 'cancelled'
           : (s.attendance ?? (s.start < new Date().toISOString() ? 'not recorded' : 'upcoming'))
-      }`,
+      }${s.confirmedAt ? `, confirmed by the client ${localDateTime(s.confirmedAt, zone)}` : ''}`,
     })),
     ...t.messages.map((m) => ({
       at: m.at,
@@ -98,6 +123,14 @@ export function ClientPage({
       key: `x-${s.date}`,
       kind: 'screen' as const,
       text: `Screen ${s.date} (${s.reason}): ${s.result ?? 'no result yet'}`,
+    })),
+    ...t.replies.map((r) => ({
+      at: r.receivedAt,
+      key: `r-${r.receivedAt}-${r.keyword}`,
+      kind: 'reply' as const,
+      text: `Client texted "${r.text}" (${KEYWORDS[r.keyword] ?? r.keyword}${
+        r.keyword === 'confirm' && !r.confirmedSessionId ? ', no session within 48 hours' : ''
+      })`,
     })),
     ...t.flags.map((f) => ({
       at: f.raisedAt,
@@ -122,7 +155,31 @@ export function ClientPage({
           {c.consent ? `, ${c.consent.method}, ${localDateTime(c.consent.givenAt, zone)}` : ''}
         </dd>
         <dt>Opted out</dt>
-        <dd>{c.smsOptedOut ? 'yes (STOP or staff)' : 'no'}</dd>
+        <dd>
+          {c.smsOptedOut
+            ? c.optedOut
+              ? `yes, ${c.optedOut.method === 'sms' ? 'by texting STOP' : 'by staff'}, ${localDateTime(c.optedOut.at, zone)}`
+              : 'yes'
+            : 'no'}
+        </dd>
+        <dt>
+          <label htmlFor="language">SMS language</label>
+        </dt>
+        <dd>
+          <select
+            id="language"
+            value={c.language}
+            disabled={c.status !== 'active' || language.isPending}
+            onChange={(e) => language.mutate(e.target.value as keyof typeof LANGUAGES)}
+          >
+            {Object.entries(LANGUAGES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <ErrorNote error={language.error} />
+        </dd>
         {c.endedAt && (
           <>
             <dt>Left</dt>

@@ -7,7 +7,7 @@ import { FieldError, FormError, fieldProps, Loading, Page } from '../ui.tsx';
 import { useProgram } from './today.tsx';
 import { WeekPreview } from './week-preview.tsx';
 
-const FIELDS = ['id', 'phone', 'track', 'clinicianId', 'start', 'smsConsent', 'consent'];
+const FIELDS = ['id', 'phone', 'language', 'track', 'clinicianId', 'start', 'smsConsent', 'consent'];
 
 /** Enrol a client: the API validates (its messages appear at the field), a preview shows the week. */
 export function EnrolPage({ programId }: { programId: string }) {
@@ -27,6 +27,7 @@ export function EnrolPage({ programId }: { programId: string }) {
   const [form, setForm] = useState({
     id: '',
     phone: '',
+    language: 'en' as 'en' | 'es',
     track: '',
     clinicianId: '',
     start: '',
@@ -38,6 +39,7 @@ export function EnrolPage({ programId }: { programId: string }) {
     return {
       id: form.id,
       phone: form.phone,
+      language: form.language,
       track: form.track || program.data?.tracks[0]?.id || '',
       ...(form.clinicianId ? { clinicianId: form.clinicianId } : {}),
       start: form.start || localDate(new Date(), zone),
@@ -96,6 +98,17 @@ export function EnrolPage({ programId }: { programId: string }) {
           autoComplete="off"
         />
         <FieldError error={fieldError('phone')} field="phone" />
+
+        <label htmlFor="f-language">SMS language</label>
+        <select
+          {...fieldProps(fieldError('language'), 'language')}
+          value={form.language}
+          onChange={(e) => setForm({ ...form, language: e.target.value as 'en' | 'es' })}
+        >
+          <option value="en">English</option>
+          <option value="es">Spanish (español)</option>
+        </select>
+        <FieldError error={fieldError('language')} field="language" />
 
         <label htmlFor="f-track">Track</label>
         <select {...fieldProps(fieldError('track'), 'track')} value={form.track} onChange={set('track')}>

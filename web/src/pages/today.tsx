@@ -132,11 +132,12 @@ export function TodayPage({ programId }: { programId: string }) {
                     {' '}
                     {localTime(s.start, zone)}–{localTime(s.end, zone)}
                   </span>
-                  {/* Two-way SMS (issue 15) will fill this with the client's confirmation. */}
-                  <span className="confirmation muted" data-confirmation="">
-                    {' '}
-                    · confirmation: —
-                  </span>
+                  {s.confirmedAt && (
+                    <span className="confirmation" data-confirmation={s.confirmedAt}>
+                      {' '}
+                      · confirmed by SMS
+                    </span>
+                  )}
                 </div>
                 <fieldset className="attendance">
                   <legend className="visually-hidden">

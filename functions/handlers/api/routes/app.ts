@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { clientSchema, clientStatusSchema, consentSchema } from '../../../domain/client.schema.ts';
 import { localDateSchema, utcInstantSchema } from '../../../domain/common.schema.ts';
 import { flagSchema } from '../../../domain/flag.schema.ts';
+import { replySchema } from '../../../domain/inbound-sms.ts';
 import { programSchema } from '../../../domain/program.schema.ts';
 import { screenResultSchema } from '../../../domain/screen.schema.ts';
 import { sessionKindSchema, sessionSchema, shortfallSchema } from '../../../domain/session.schema.ts';
@@ -53,6 +54,9 @@ const timelineSchema = z.object({
     }),
   ),
   flags: z.array(flagSchema),
+  replies: z.array(
+    replySchema.pick({ receivedAt: true, keyword: true, text: true, confirmedSessionId: true }),
+  ),
 });
 const previewSchema = z.object({
   week: z.string(),
