@@ -25,6 +25,8 @@ export function sourceHash(): string {
     ...files(join(WEB_DIR, 'src')),
   ];
   for (const file of inputs.sort()) hash.update(relative(WEB_DIR, file)).update(readFileSync(file));
+  // Always a production build: a build stamped before this rule may be a development one.
+  hash.update('mode:production');
   return hash.digest('hex');
 }
 
@@ -43,7 +45,17 @@ export async function ensureWebBuild(
   if (buildIsCurrent()) return 'current';
   const hash = sourceHash();
   const { build } = await import('vite');
-  await build({ configFile: resolve(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Vitest runs with NODE_ENV=test, and Vite builds React's development bundle (500 KB) under any
+  // NODE_ENV but production: whoever builds first (the tests, npm start, cdk), the build is the
+  // production one that CloudFront serves.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve(WEB_DIR, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(STAMP, hash);
   log(`Built the web app into ${relative(process.cwd(), WEB_DIST) || WEB_DIST}`);
   return 'built';
