@@ -38,7 +38,10 @@ function LocalSignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [, navigate] = useLocation();
   const [role, setRole] = useState<'admin' | 'clinician'>('clinician');
   const [programs, setPrograms] = useState<{ id: string; name: string }[]>([]);
-  const [picked, setPicked] = useState<string[]>([]);
+  // Undefined until the user or the first list picks: a list that arrives late (or twice, as
+  // StrictMode's development effects do) never undoes the user's picks.
+  const [picks, setPicks] = useState<string[] | undefined>();
+  const picked = picks ?? [];
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     // Local only: the list of programs to pick from, read as a local admin.
@@ -46,7 +49,7 @@ function LocalSignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       .then((r) => r.json())
       .then((body: { programs: { id: string; name: string }[] }) => {
         setPrograms(body.programs);
-        setPicked(body.programs.slice(0, 1).map((p) => p.id));
+        setPicks((now) => now ?? body.programs.slice(0, 1).map((p) => p.id));
       })
       .catch(setError);
   }, []);
@@ -81,7 +84,7 @@ function LocalSignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
                 checked={picked.includes(p.id)}
                 onChange={(e) => {
                   const checked = e.target.checked;
-                  setPicked((now) => (checked ? [...now, p.id] : now.filter((id) => id !== p.id)));
+                  setPicks((now = []) => (checked ? [...now, p.id] : now.filter((id) => id !== p.id)));
                 }}
               />
               {p.name} ({p.id})
