@@ -43,7 +43,12 @@ export function localWebApp(options: LocalWebOptions): WebHandler {
   });
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return false; // not a path of the app (`/%zz`): the API answers it (404)
+    }
     if (pathname === '/config.json') {
       res.writeHead(200, {
         'content-type': TYPES['.json']!,

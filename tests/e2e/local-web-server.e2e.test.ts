@@ -47,4 +47,11 @@ describe('the local server: the app and the API on one origin', () => {
     const traversal = await fetch(`${app.url}/assets/..%2F..%2F..%2Fpackage.json`);
     expect(await traversal.text()).not.toContain('"name": "cadence"');
   });
+
+  it('answers a path that does not decode (%zz) with a 4xx, page or not', async () => {
+    for (const headers of [html, {}]) {
+      const res = await fetch(`${app.url}/%zz`, { headers });
+      expect(res.status).toBe(404);
+    }
+  });
 });
