@@ -14,6 +14,19 @@ import { MAX_BODY_BYTES } from '../functions/handlers/api/http.ts';
  */
 export type WebHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+/**
+ * The request's URL, its target read as a path: `//x/y` is the path `//x/y`, not the host `x` (as
+ * `new URL(target, base)` would read it, and throw on `//%23`). Undefined when it is no URL at all.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  const path = target?.startsWith('/') ? target : `/${target ?? ''}`;
+  try {
+    return new URL(`http://localhost${path}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The API answers under `/api` (as behind CloudFront in AWS), and at the root for curl. */
 export const API_PREFIX = '/api';
 
@@ -23,7 +36,18 @@ export function serveApi(
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = requestUrl(req.url);
+      if (!url) {
+        res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
+        res.end(
+          JSON.stringify({
+            message: 'path: not a URL path',
+            issues: [{ field: 'path', message: 'not a URL path' }],
+          }),
+        );
+        return;
+      }
+      const pathname = url.pathname;
       const underApi = pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
       if (!underApi && options.web && (await options.web(req, res))) return;
       const event = await toEvent(req);
@@ -70,7 +94,7 @@ async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2 | '
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return 'too-large';
   const chunks = await readBody(req);
   if (chunks === 'too-large') return chunks;
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url) ?? new URL('http://localhost/');
   const body = Buffer.concat(chunks).toString('utf8');
   const method = req.method ?? 'GET';
   return {

@@ -6,7 +6,7 @@ import { smsKeyword } from '../functions/domain/inbound-sms.ts';
 import { describeIssues } from '../functions/handlers/validation.ts';
 import { type InboundOutcome, receiveSms } from '../functions/use-cases/inbound-sms.ts';
 import type { LocalSystem } from './adapters/local-deps.ts';
-import type { WebHandler } from './http-adapter.ts';
+import { requestUrl, type WebHandler } from './http-adapter.ts';
 
 /** The local-only route a person texts in through (npm run sms); never part of the Lambda build. */
 export const TEXT_IN_PATH = '/local/sms';
@@ -41,7 +41,7 @@ export async function textIn(system: LocalSystem, message: TextIn): Promise<Inbo
 /** `POST /local/sms` with `{ "from": "+12025550101", "text": "C" }`: answers with what the text did. */
 export function textInRoute(system: LocalSystem, print: (line: string) => void): WebHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = requestUrl(req.url)?.pathname;
     if (pathname !== TEXT_IN_PATH) return false;
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { contentSecurityPolicy, HSTS_SECONDS, REFERRER_POLICY } from '../web/security-headers.ts';
-import type { WebHandler } from './http-adapter.ts';
+import { requestUrl, type WebHandler } from './http-adapter.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,7 +45,7 @@ export function localWebApp(options: LocalWebOptions): WebHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      pathname = decodeURIComponent(requestUrl(req.url)?.pathname ?? '/%');
     } catch {
       return false; // not a path of the app (`/%zz`): the API answers it (404)
     }
