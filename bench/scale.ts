@@ -12,13 +12,15 @@
  * - The 08:00 burst is the measured busiest minute (reminders and Monday's screen notices). Today
  *   nothing paces sending, so its lateness is what SNS does beyond the identity's rate (unknown:
  *   the target fails). `pacedModel` is the earliest-deadline-first drain at the identity's rate
- *   that issue 16 builds: what it would give, to decide with.
+ *   that issue 16 builds (functions/domain/pacing.ts `planPacedSends`, the plan the outbox
+ *   drainer will follow): what it would give, to decide with.
  * - Cost per 1,000 clients is scale-free (every price is per request, item or GB): it is read from
  *   the last `npm run bench` (bench/results.json `costPer1000ClientsMonthUSD`).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { planPacedSends } from '../functions/domain/pacing.ts';
 import { lastWeeklyRun } from '../functions/domain/recurring-jobs.ts';
 import { addMinutes } from '../functions/domain/zoned-time.ts';
 import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
@@ -54,25 +56,24 @@ const dueOf = (job: OneTimeJob, windowHours: number): Due => ({
   cutoff: job.target === 'send-reminder' ? String(job.payload.start) : addMinutes(job.at, windowHours * 60),
 });
 
-/** An earliest-deadline-first drain of one minute's messages at `rate` per second per identity. */
+/** The burst as functions/domain/pacing.ts would send it: EDF at `rate` on a pool of identities. */
 export function edfDrain(messages: Due[], rate: number, identities = 1) {
-  const sorted = [...messages].sort((a, b) => (a.cutoff < b.cutoff ? -1 : a.cutoff > b.cutoff ? 1 : 0));
-  let worstLatenessSeconds = 0;
-  let pastCutoff = 0;
-  let lastUrgentSeconds = 0;
-  sorted.forEach((m, i) => {
-    const seconds = Math.floor(i / identities) / rate;
-    const sentAt = new Date(Date.parse(m.dueAt) + seconds * 1000).toISOString();
-    worstLatenessSeconds = Math.max(worstLatenessSeconds, seconds);
-    if (sentAt > m.cutoff) pastCutoff++;
-    if (Date.parse(m.cutoff) - Date.parse(m.dueAt) <= 3 * 3600_000) lastUrgentSeconds = seconds;
+  const plan = planPacedSends(
+    messages.map((m, i) => ({ key: String(i), ...m })),
+    { perSecond: rate, identities },
+  );
+  const due = new Map(messages.map((m, i) => [String(i), m]));
+  const urgent = plan.filter((p) => {
+    const m = due.get(p.key)!;
+    return Date.parse(m.cutoff) - Date.parse(m.dueAt) <= 3 * 3600_000;
   });
+  const worst = (ps: typeof plan) => Math.max(0, ...ps.map((p) => p.latenessSeconds));
   return {
     drainSeconds: round(Math.ceil(messages.length / identities) / rate, 0),
-    worstLatenessMinutes: round(worstLatenessSeconds / 60, 1),
-    /** The last message due within 3 hours (a 2-hour reminder), sent this long after the minute. */
-    lastUrgentMinutes: round(lastUrgentSeconds / 60, 1),
-    pastCutoff,
+    worstLatenessMinutes: round(worst(plan) / 60, 1),
+    /** The last message due within 3 hours (a 2-hour reminder), sent this long after it was due. */
+    lastUrgentMinutes: round(worst(urgent) / 60, 1),
+    pastCutoff: plan.filter((p) => p.late).length,
   };
 }
 
