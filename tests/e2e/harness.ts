@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { startRuntime } from '../../local/runtime.ts';
 import { localWebApp } from '../../local/web-app.ts';
 import { WEB_DIST } from '../../web/build.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { startLocalRuntime } from '../support/local-runtime.ts';
 
 /** Debian's chromium (Playwright's own download cannot be reached here); .ci/run installs it. */
 export const CHROMIUM =
@@ -33,14 +32,9 @@ export const VIEWPORTS = {
  */
 export async function startApp(seededAt: string, now: string) {
   let clock = seededAt;
-  const { doc, tableName } = await freshTable();
   const lines: string[] = [];
-  const runtime = await startRuntime({
-    doc,
-    tableName,
-    port: 0,
+  const runtime = await startLocalRuntime({
     print: (line) => lines.push(line),
-    seedDemo: true,
     realNow: () => clock,
     tickMs: 3_600_000,
     web: localWebApp({ dir: WEB_DIST }),

@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime } from '../../local/runtime.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { type LocalRuntime, startLocalRuntime } from '../support/local-runtime.ts';
 
 const run = promisify(execFile);
 
@@ -13,19 +12,13 @@ const run = promisify(execFile);
  * adds a clinician, enrols a client, lists, sees the week, checks in and sees the open flags.
  */
 describe('the day-one tour of docs/api.md', () => {
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  let runtime: LocalRuntime;
   const script = /## Day one with curl[\s\S]*?```sh\n([\s\S]*?)```/.exec(
     readFileSync('docs/api.md', 'utf8'),
   )![1]!;
 
   beforeAll(async () => {
-    const { doc, tableName } = await freshTable();
-    runtime = await startRuntime({
-      doc,
-      tableName,
-      port: 0,
-      print: () => {},
-      seedDemo: true,
+    runtime = await startLocalRuntime({
       tickMs: 60_000,
     });
   });

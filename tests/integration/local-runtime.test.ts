@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMinutes } from '../../functions/domain/zoned-time.ts';
-import { startRuntime } from '../../local/runtime.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { type LocalRuntime, startLocalRuntime } from '../support/local-runtime.ts';
 
 describe('npm start: the local runtime', () => {
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  let runtime: LocalRuntime;
   let now = '2027-01-05T15:00:00Z';
   const lines: string[] = [];
 
   beforeAll(async () => {
-    const { doc, tableName } = await freshTable();
-    runtime = await startRuntime({
-      doc,
-      tableName,
-      port: 0,
+    runtime = await startLocalRuntime({
       print: (line) => lines.push(line),
-      seedDemo: true,
       realNow: () => now,
       tickMs: 60_000,
     });

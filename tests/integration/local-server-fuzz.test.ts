@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime } from '../../local/runtime.ts';
 import { localWebApp } from '../../local/web-app.ts';
 import { WEB_DIST } from '../../web/build.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { type LocalRuntime, startLocalRuntime } from '../support/local-runtime.ts';
 
 /**
  * The whole local server as `npm start` runs it (the app, `/local/sms` and the API on one port),
@@ -12,15 +11,9 @@ import { freshTable } from '../support/dynamo.ts';
  * Whatever comes in, no answer is a 5xx.
  */
 describe('the local server under odd requests', () => {
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  let runtime: LocalRuntime;
   beforeAll(async () => {
-    const { doc, tableName } = await freshTable();
-    runtime = await startRuntime({
-      doc,
-      tableName,
-      port: 0,
-      print: () => undefined,
-      seedDemo: true,
+    runtime = await startLocalRuntime({
       tickMs: 3_600_000,
       web: localWebApp({ dir: WEB_DIST }),
     });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/handlers/api/routes.ts';
-import { startRuntime } from '../../local/runtime.ts';
 import { TEXT_IN_PATH } from '../../local/text-in.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { type LocalRuntime, startLocalRuntime } from '../support/local-runtime.ts';
 
 describe('npm start: texting in as a client (POST /local/sms, npm run sms)', () => {
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  let runtime: LocalRuntime;
   const now = '2027-01-05T15:00:00Z';
   const lines: string[] = [];
   const text = (body: unknown) =>
@@ -16,13 +15,8 @@ describe('npm start: texting in as a client (POST /local/sms, npm run sms)', () 
     });
 
   beforeAll(async () => {
-    const { doc, tableName } = await freshTable();
-    runtime = await startRuntime({
-      doc,
-      tableName,
-      port: 0,
+    runtime = await startLocalRuntime({
       print: (line) => lines.push(line),
-      seedDemo: true,
       realNow: () => now,
       tickMs: 60_000,
     });
