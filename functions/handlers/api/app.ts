@@ -23,6 +23,9 @@ import {
 type Env = { Bindings: { event: APIGatewayProxyEventV2 }; Variables: { caller: Caller; body: unknown } };
 type Issue = { field: string; message: string };
 
+/** `body.phone: …; body.track: …`: every failing field in one message. */
+const listed = (issues: Issue[]) => issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+
 const errorJson = (c: Context, status: number, message: string, issues?: Issue[]) =>
   c.json({ message, ...(issues?.length ? { issues } : {}) }, status as 400);
 
@@ -68,11 +71,7 @@ function refuseBody(body: unknown): void {
   const result = nothing.safeParse(body);
   if (!result.success) {
     const issues = issuesOf(result.error, 'body');
-    throw new HttpError(
-      400,
-      `invalid body: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
-      issues,
-    );
+    throw new HttpError(400, `invalid body: ${listed(issues)}`, issues);
   }
 }
 
@@ -89,12 +88,7 @@ const refuseInvalid = (
   if (result.success) return;
   const where = WHERE[result.target] ?? 'body';
   const issues = issuesOf(result.error, where);
-  return errorJson(
-    c,
-    400,
-    `invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
-    issues,
-  );
+  return errorJson(c, 400, `invalid ${where}: ${listed(issues)}`, issues);
 };
 
 /**
@@ -174,7 +168,7 @@ export function createApiApp(routes: readonly Route[], deps: () => Deps): Hono<E
     // A schema a use case applies to what the request built (a change merged into a client).
     if (error instanceof z.ZodError) {
       const issues = issuesOf(error, 'body');
-      return errorJson(c, 400, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+      return errorJson(c, 400, listed(issues), issues);
     }
     if (isThrottle(error)) {
       c.header('retry-after', '1');
