@@ -13,19 +13,41 @@ import { scenarioSchema } from './simulator/scenario.schema.ts';
 import { simulate } from './simulator/simulation.ts';
 import { summaryTable } from './simulator/summary.ts';
 
-/** npm run simulate -- --scenario FILE [--out EVENTS.jsonl]  (the format: docs/scenarios.md) */
+/** npm run simulate -- --scenario FILE [--out EVENTS.jsonl] [--sms-per-second N]  (the format: docs/scenarios.md) */
 async function main(): Promise<number> {
-  let args: { scenario?: string | undefined; out?: string | undefined };
+  let args: {
+    scenario?: string | undefined;
+    out?: string | undefined;
+    'sms-per-second'?: string | undefined;
+  };
   try {
-    args = parseArgs({ options: { scenario: { type: 'string' }, out: { type: 'string' } } }).values;
+    args = parseArgs({
+      options: {
+        scenario: { type: 'string' },
+        out: { type: 'string' },
+        'sms-per-second': { type: 'string' },
+      },
+    }).values;
   } catch (error) {
     process.stderr.write(
-      `${(error as Error).message}\nusage: npm run simulate -- --scenario FILE [--out EVENTS.jsonl]\n`,
+      `${(error as Error).message}\nusage: npm run simulate -- --scenario FILE [--out EVENTS.jsonl] [--sms-per-second N]\n`,
+    );
+    return 2;
+  }
+  const smsPerSecond = args['sms-per-second'] === undefined ? undefined : Number(args['sms-per-second']);
+  if (
+    smsPerSecond !== undefined &&
+    !(Number.isInteger(smsPerSecond) && smsPerSecond >= 1 && smsPerSecond <= 1000)
+  ) {
+    process.stderr.write(
+      `--sms-per-second: expected a whole number from 1 to 1000\nusage: ${'npm run simulate -- --scenario FILE [--out EVENTS.jsonl] [--sms-per-second N]'}\n`,
     );
     return 2;
   }
   if (!args.scenario) {
-    process.stderr.write('usage: npm run simulate -- --scenario FILE [--out EVENTS.jsonl]\n');
+    process.stderr.write(
+      'usage: npm run simulate -- --scenario FILE [--out EVENTS.jsonl] [--sms-per-second N]\n',
+    );
     return 2;
   }
   let raw: unknown;
@@ -74,6 +96,7 @@ async function main(): Promise<number> {
       doc: documentClient(dynamo.endpoint),
       tableName,
       onProgress: progress,
+      ...(smsPerSecond ? { smsPerSecond } : {}),
       onEvent: (event) => out.write(`${JSON.stringify(event)}\n`),
     });
     if (lastDraw) process.stderr.write(`\r${' '.repeat(72)}\r`);

@@ -9,6 +9,7 @@ export const jobTargetSchema = z.enum([
   'check-screen',
   'escalate-flag',
   'sweep-engagement',
+  'drain-sms',
 ]);
 export type JobTarget = z.infer<typeof jobTargetSchema>;
 

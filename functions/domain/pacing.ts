@@ -1,3 +1,5 @@
+import { addMinutes } from './zoned-time.ts';
+
 /**
  * Paced sending (issue 16): the plan an earliest-deadline-first drain makes of messages that are
  * due, at an origination identity's rate. Pure: the outbox drainer follows it, and the scale
@@ -108,3 +110,57 @@ class MinHeap<T> {
     return top;
   }
 }
+
+/**
+ * The key an origination identity goes by in the queue (the table's keys and job names allow only
+ * letters, digits and dashes): `+12025550100` → `12025550100`. No identity configured (SNS picks
+ * the account's default) is `default`.
+ */
+export function identityKey(identity: string | undefined): string {
+  const key = (identity ?? '').replace(/[^A-Za-z0-9]/g, '').slice(-40);
+  return key || 'default';
+}
+
+/**
+ * Which identity of the pool texts a phone number: always the same one for the same number (a
+ * client hears from one number, and their replies and STOP reach that number), spread evenly over
+ * the pool by a hash of the number.
+ */
+export function identityFor(phone: string, pool: readonly string[]): string | undefined {
+  if (pool.length === 0) return undefined;
+  let hash = 2166136261; // FNV-1a: stable across runs and machines
+  for (let i = 0; i < phone.length; i++) {
+    hash ^= phone.charCodeAt(i);
+    hash = Math.imul(hash, 16777619) >>> 0;
+  }
+  return pool[hash % pool.length];
+}
+
+/**
+ * How long a message may wait in the queue before its deadline, by purpose, when nothing harder
+ * (a session start) applies: an answer to the client's own text goes first, then what the care
+ * plan needs today; EDF orders by the resulting deadline.
+ */
+export const QUEUE_DEADLINE_MINUTES = {
+  help: 2,
+  'opt-in': 2,
+  'missed-session': 60,
+  'screen-notice': 120,
+  reminder: 60,
+} as const satisfies Record<string, number>;
+
+/** The deadline a queued message is ordered by: the session start for a reminder, else by purpose. */
+export function queueDeadline(
+  purpose: keyof typeof QUEUE_DEADLINE_MINUTES,
+  dueAt: string,
+  sessionStart?: string,
+): string {
+  if (purpose === 'reminder' && sessionStart) return sessionStart;
+  return addMinutes(dueAt, QUEUE_DEADLINE_MINUTES[purpose]);
+}
+
+/** A rate window: one second of one identity, in which at most `perSecond` messages go out. */
+export const windowOf = (instant: string) => Math.floor(Date.parse(instant) / 1000);
+/** The first instant of the window after the one `instant` falls in. */
+export const nextWindowStart = (instant: string) =>
+  new Date((windowOf(instant) + 1) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

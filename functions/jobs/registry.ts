@@ -1,6 +1,7 @@
 import type { JobTarget } from '../ports/job-scheduler.port.ts';
 import { checkAttendanceJob } from './check-attendance.job.ts';
 import { checkScreenJob } from './check-screen.job.ts';
+import { drainSmsJob } from './drain-sms.job.ts';
 import { drawScreensJob } from './draw-screens.job.ts';
 import { escalateFlagJob } from './escalate-flag.job.ts';
 import { generateWeekJob } from './generate-week.job.ts';
@@ -17,4 +18,5 @@ export const jobRegistry: Partial<Record<JobTarget, JobDefinition>> = {
   'check-screen': checkScreenJob,
   'escalate-flag': escalateFlagJob,
   'sweep-engagement': sweepEngagementJob,
+  'drain-sms': drainSmsJob,
 };

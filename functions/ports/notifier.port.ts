@@ -1,7 +1,10 @@
 /** Client SMS (SNS in AWS, console and outbox locally). */
 export interface SmsSender {
-  /** Publishes one SMS; returns the provider's message id. */
-  send(message: { to: string; body: string }): Promise<{ messageId: string }>;
+  /**
+   * Publishes one SMS, from the origination identity `from` when given (else the configured
+   * default); returns the provider's message id.
+   */
+  send(message: { to: string; body: string; from?: string }): Promise<{ messageId: string }>;
   /** Whether the carrier-level opt-out list has this number (SNS CheckIfPhoneNumberIsOptedOut). */
   isOptedOut(phone: string): Promise<boolean>;
   /**

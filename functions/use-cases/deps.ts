@@ -12,6 +12,7 @@ import type {
   SessionRepository,
 } from '../ports/repository.port.ts';
 import type { SendLedger } from '../ports/send-ledger.port.ts';
+import type { SmsPacing } from '../ports/sms-queue.port.ts';
 
 /** Everything a use case may touch, injected: AWS adapters in Lambda, local ones in the runtime and tests. */
 export interface Deps {
@@ -29,6 +30,12 @@ export interface Deps {
   sms: SmsSender;
   careTeam: CareTeamNotifier;
   ledger: SendLedger;
+  /**
+   * Paced sending (issue 16): client SMS wait in a queue per origination identity and go out at
+   * its rate, earliest deadline first. Every deployed and local system has it; without it (some
+   * unit tests) an SMS goes out at once.
+   */
+  pacing?: SmsPacing;
   /** Base of the links in care-team alerts, e.g. https://cadence.example.org */
   appBaseUrl: string;
 }

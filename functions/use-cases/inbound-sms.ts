@@ -168,7 +168,7 @@ async function applyReply(
         context: {},
         answer: true,
       });
-      return outcome.sent ? 'answered' : `not answered: ${outcome.reason}`;
+      return outcome.sent || outcome.reason === 'queued' ? 'answered' : `not answered: ${outcome.reason}`;
     }
     case 'confirm': {
       // The reply's confirmed session is the commit point, set once; marking the session follows

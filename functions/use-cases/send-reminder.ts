@@ -53,6 +53,7 @@ export async function sendSessionMessage(
       zone: program.timezone,
     }),
     context: { sessionId: session.sessionId, offsetMinutes: job.offsetMinutes },
+    sessionStart: session.start,
     ...(verdict.action === 'suppress' ? { suppress: verdict.reason } : {}),
   });
 }

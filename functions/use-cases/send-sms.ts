@@ -2,20 +2,29 @@ import type { Client } from '../domain/client.schema.ts';
 import type { Program } from '../domain/program.schema.ts';
 import type { MessageKey } from '../domain/reminders.ts';
 import { type SmsPurpose, smsRuleViolations } from '../domain/sms-templates.ts';
+import type { SmsPacing } from '../ports/sms-queue.port.ts';
 import type { Deps } from './deps.ts';
+import { queueSms } from './sms-queue.ts';
 
 export type SuppressReason = 'opted-out' | 'no-consent' | 'inactive' | 'quiet-hours' | 'cancelled';
 
-export type SmsDeps = Pick<Deps, 'sms' | 'ledger' | 'clock' | 'activity' | 'log'>;
+export type SmsDeps = Pick<Deps, 'sms' | 'ledger' | 'clock' | 'activity' | 'log' | 'pacing'>;
+
+/** What the client's record alone says against texting them. */
+function recordedBlocker(client: Client): SuppressReason | undefined {
+  if (client.status !== 'active') return 'inactive';
+  if (!client.smsConsent) return 'no-consent';
+  if (client.smsOptedOut) return 'opted-out';
+  return undefined;
+}
 
 /** Why this client may not be texted now, if anything (invariant 3): checked at send time, never earlier. */
 export async function smsBlocker(
   deps: Pick<Deps, 'sms'>,
   client: Client,
 ): Promise<SuppressReason | undefined> {
-  if (client.status !== 'active') return 'inactive';
-  if (!client.smsConsent) return 'no-consent';
-  if (client.smsOptedOut) return 'opted-out';
+  const recorded = recordedBlocker(client);
+  if (recorded) return recorded;
   if (await deps.sms.isOptedOut(client.phone)) return 'opted-out';
   return undefined;
 }
@@ -41,19 +50,44 @@ export interface SmsRequest {
    * or consent, so only an opt-out stops it.
    */
   answer?: boolean;
+  /** The session a reminder is for: it must go out before this (the queue's deadline). */
+  sessionStart?: string;
+  /** The origination identity to send from (the queue's drainer sets it). */
+  from?: string;
 }
 
 export type SmsOutcome =
   | { sent: true; messageId: string }
-  | { sent: false; reason: SuppressReason | 'duplicate' };
+  | { sent: false; reason: SuppressReason | 'duplicate' }
+  /** Waiting in the identity's queue for a slot (paced sending): the drainer sends it. */
+  | { sent: false; reason: 'queued' };
 
 /**
- * Sends one client SMS exactly once (invariant 1). The carrier's opt-out list is asked first (a
- * refused or timed-out check leaves nothing behind, so the retry asks again); then the ledger is
- * claimed with a conditional write, so a duplicate or concurrent invocation stops there. A
- * suppression is claimed the same way, so it is recorded once too.
+ * Sends one client SMS exactly once (invariant 1). With paced sending (every deployed and local
+ * system), a message that may go out is queued for its identity's drainer, which re-checks and
+ * sends it in its slot (functions/use-cases/sms-queue.ts); what is already known not to go out
+ * (a suppression, an opt-out on record, an inactive client) is settled here at once. Without a
+ * queue it goes out now.
  */
 export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise<SmsOutcome> {
+  if (!deps.pacing) return deliverSms(deps, request);
+  const { client } = request;
+  // The carrier's opt-out list is asked when the message goes out, not twice.
+  const known =
+    request.suppress ??
+    (request.answer ? (client.smsOptedOut ? 'opted-out' : undefined) : recordedBlocker(client));
+  if (known) return deliverSms(deps, { ...request, suppress: known });
+  await queueSms(deps as SmsDeps & { pacing: SmsPacing }, request);
+  return { sent: false, reason: 'queued' };
+}
+
+/**
+ * Sends one client SMS now, exactly once (invariant 1). The carrier's opt-out list is asked first
+ * (a refused or timed-out check leaves nothing behind, so the retry asks again); then the ledger
+ * is claimed with a conditional write, so a duplicate or concurrent invocation stops there. A
+ * suppression is claimed the same way, so it is recorded once too.
+ */
+export async function deliverSms(deps: SmsDeps, request: SmsRequest): Promise<SmsOutcome> {
   const { program, client, purpose, key, body, context } = request;
   const now = deps.clock.now();
   const reason =
@@ -76,7 +110,9 @@ export async function sendClientSms(deps: SmsDeps, request: SmsRequest): Promise
     throw new Error(`refusing to send a ${purpose} SMS: ${violations.join('; ')}`);
   }
   // Claimed but not yet confirmed from here on: a crash leaves the claim for listUnconfirmed to surface.
-  const { messageId } = await guarded(deps.ledger, key, () => deps.sms.send({ to: client.phone, body }));
+  const { messageId } = await guarded(deps.ledger, key, () =>
+    deps.sms.send({ to: client.phone, body, ...(request.from ? { from: request.from } : {}) }),
+  );
   // What went out is recorded before the confirmation: if the confirmation fails, the retry finds
   // the claim and sends nothing, and the record of the one message that went out stands.
   await deps.activity.record({

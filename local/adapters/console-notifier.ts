@@ -36,7 +36,7 @@ export class LocalNotifier implements SmsSender, CareTeamNotifier {
     return { messageId: full.messageId };
   }
 
-  async send(message: { to: string; body: string }) {
+  async send(message: { to: string; body: string; from?: string }) {
     return this.deliver({ channel: 'sms', ...message }, (e) => `📱 SMS ${e.at} to ${e.to}: ${e.body}`);
   }
 

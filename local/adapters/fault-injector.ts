@@ -65,7 +65,7 @@ export class FaultySmsSender implements SmsSender {
     private readonly faults: FaultInjector,
   ) {}
 
-  async send(message: { to: string; body: string }) {
+  async send(message: { to: string; body: string; from?: string }) {
     this.faults.check('sms');
     return this.inner.send(message);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoTable } from '../../functions/adapters/dynamodb/dynamo-table.ts';
 import { dynamoRepositories } from '../../functions/adapters/dynamodb/repositories.ts';
+import { DynamoSmsQueue } from '../../functions/adapters/dynamodb/sms-queue.repository.ts';
 import type { Deps, Log } from '../../functions/use-cases/deps.ts';
 import { LocalNotifier } from './console-notifier.ts';
 import {
@@ -12,8 +13,12 @@ import {
   refuseDatabaseCalls,
 } from './fault-injector.ts';
 import { InProcessScheduler } from './in-process-scheduler.ts';
+import { LocalDrainTrigger } from './local-drain-trigger.ts';
 import { RecordingActivityLog } from './recording-activity-log.ts';
 import { VirtualClock } from './virtual-clock.ts';
+
+/** The local and simulated identity's rate: the issue-16 target rate (a short code sends 100). */
+export const DEFAULT_SMS_PER_SECOND = 20;
 
 export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -24,6 +29,8 @@ export interface LocalSystem {
   scheduler: InProcessScheduler;
   notifier: LocalNotifier;
   table: DynamoTable;
+  /** Wakes the SMS drainers (paced sending); keeps what they gave up on. */
+  drains: LocalDrainTrigger;
   /** Takes off what was attached to the caller's DynamoDB client (the fault middleware). */
   close(): void;
 }
@@ -43,6 +50,13 @@ export function localSystem(options: {
   outboxFile?: string;
   appBaseUrl?: string;
   faults?: FaultInjector;
+  /**
+   * Messages per second per origination identity (paced sending, issue 16): 20 unless told, as a
+   * 10DLC or toll-free number with raised throughput. Every SMS goes through the queue.
+   */
+  smsPerSecond?: number;
+  /** The origination identities of the pool; none: one, the account's default. */
+  smsIdentities?: string[];
 }): LocalSystem {
   const { faults } = options;
   const detach = faults ? refuseDatabaseCalls(options.doc, faults) : () => undefined;
@@ -54,16 +68,24 @@ export function localSystem(options: {
     ...(options.print ? { print: options.print } : {}),
     ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}),
   });
+  const jobScheduler = faults ? new FaultyJobScheduler(scheduler, faults) : scheduler;
+  const drains = new LocalDrainTrigger(jobScheduler, clock);
   const deps: Deps = {
     ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
-    scheduler: faults ? new FaultyJobScheduler(scheduler, faults) : scheduler,
+    scheduler: jobScheduler,
     clock,
     activity,
     log: options.log ?? silentLog,
     sms: faults ? new FaultySmsSender(notifier, faults) : notifier,
     careTeam: faults ? new FaultyCareTeamNotifier(notifier, faults) : notifier,
     appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000',
+    pacing: {
+      queue: new DynamoSmsQueue(table),
+      trigger: drains,
+      perSecond: options.smsPerSecond ?? DEFAULT_SMS_PER_SECOND,
+      identities: options.smsIdentities ?? [],
+    },
   };
-  return { deps, clock, activity, scheduler, notifier, table, close: detach };
+  return { deps, clock, activity, scheduler, notifier, table, drains, close: detach };
 }

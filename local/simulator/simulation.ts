@@ -24,7 +24,14 @@ export interface SimulationOptions {
   /** Called with the fraction of virtual time done, for a progress bar. */
   onProgress?: (done: number, now: string) => void;
   onEvent?: (event: StampedEvent) => void;
+  /**
+   * The origination identity's rate (paced sending). 100 a second unless told, as a short code:
+   * a scenario's messages due in one second go out in that second unless there are more than 100.
+   */
+  smsPerSecond?: number;
 }
+
+export const SIMULATOR_SMS_PER_SECOND = 100;
 
 /** Something that happens at an instant: a person's action (the driver) or a job firing. */
 export interface Timed {
@@ -63,7 +70,13 @@ export async function simulate(scenario: Scenario, options: SimulationOptions): 
   const start = localToUtc(scenario.run.from, '00:00', zone);
   const end = localToUtc(addDays(scenario.run.from, scenario.run.days), '00:00', zone);
   const faults = new FaultInjector();
-  const system = localSystem({ doc: options.doc, tableName: options.tableName, now: start, faults });
+  const system = localSystem({
+    doc: options.doc,
+    tableName: options.tableName,
+    now: start,
+    faults,
+    smsPerSecond: options.smsPerSecond ?? SIMULATOR_SMS_PER_SECOND,
+  });
   try {
     return await run(scenario, system, faults, options, start, end);
   } finally {
@@ -178,6 +191,13 @@ async function run(
       clock.now(),
     );
   }
+  // Messages the SMS drainer gave up on after their last attempt are lost work, like a job's.
+  for (const dead of system.drains.deadLetters)
+    jobErrors.push({
+      at: dead.at,
+      target: 'drain-sms',
+      error: `${dead.key.purpose} given up: ${dead.reason}`,
+    });
   return {
     events: activity.events,
     jobErrors,

@@ -5,16 +5,19 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../../ports/clock.port.ts';
 import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
 import { dynamoRepositories } from '../dynamodb/repositories.ts';
+import { DynamoSmsQueue } from '../dynamodb/sms-queue.repository.ts';
 import { type LambdaEnvironment, parseEnvironment } from './environment.ts';
 import { EventBridgeJobScheduler } from './eventbridge-scheduler.adapter.ts';
 import { LoggedActivity } from './log-activity.adapter.ts';
 import { SnsCareTeamNotifier, SnsSmsSender } from './sns-notifier.adapter.ts';
+import { SqsDrainTrigger } from './sqs-drain-trigger.adapter.ts';
 
 export const logger = new Logger({ serviceName: 'cadence' });
 export const metrics = new Metrics({ namespace: 'Cadence', serviceName: 'cadence' });
@@ -34,6 +37,7 @@ export interface AwsClients {
   dynamo: DynamoDBClient;
   scheduler: SchedulerClient;
   sns: SNSClient;
+  sqs: SQSClient;
 }
 
 const missingTopic = {
@@ -49,6 +53,7 @@ export function awsDeps(
     dynamo: tracer.captureAWSv3Client(new DynamoDBClient({})),
     scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
     sns: tracer.captureAWSv3Client(new SNSClient({})),
+    sqs: tracer.captureAWSv3Client(new SQSClient({})),
   },
 ): Deps {
   const doc = DynamoDBDocumentClient.from(clients.dynamo, {
@@ -81,5 +86,21 @@ export function awsDeps(
       : missingTopic,
     // Only alerts use it; parseEnvironment requires it wherever CARE_TEAM_TOPIC_ARN is set.
     appBaseUrl: env.APP_BASE_URL ?? '',
+    // Every function that texts has the queue (infra/functions.ts queuesSms): SMS are paced.
+    ...(env.SMS_QUEUE_URL && env.SMS_DEAD_LETTER_URL
+      ? {
+          pacing: {
+            queue: new DynamoSmsQueue(table),
+            trigger: new SqsDrainTrigger(
+              clients.sqs,
+              { queueUrl: env.SMS_QUEUE_URL, deadLetterUrl: env.SMS_DEAD_LETTER_URL },
+              scheduler,
+              systemClock,
+            ),
+            perSecond: env.SMS_PER_SECOND,
+            identities: env.SMS_ORIGINATION_POOL,
+          },
+        }
+      : {}),
   };
 }

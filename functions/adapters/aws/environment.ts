@@ -26,6 +26,22 @@ export const lambdaEnvironmentSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?$/)
     .optional(),
+  /** Paced sending (issue 16): the FIFO queue that wakes the SMS drainers; set on every function that texts. */
+  SMS_QUEUE_URL: z.url().optional(),
+  /** Where the drainer hands a message it gave up on (ids only). */
+  SMS_DEAD_LETTER_URL: z.url().optional(),
+  /** Messages per second per origination identity. */
+  SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+  /** The pool of origination identities (numbers or ARNs), comma-separated; a client always hears from one. */
+  SMS_ORIGINATION_POOL: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Base of the links in care-team alerts: required wherever alerts are sent (CARE_TEAM_TOPIC_ARN). */
   APP_BASE_URL: z.url().optional(),
 });
@@ -33,6 +49,12 @@ export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;
 
 /** A function that alerts the care team must know where its links point: no placeholder. */
 const checkedEnvironmentSchema = lambdaEnvironmentSchema.superRefine((env, ctx) => {
+  if (env.SMS_QUEUE_URL && !env.SMS_DEAD_LETTER_URL)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMS_DEAD_LETTER_URL'],
+      message: 'required with SMS_QUEUE_URL: where the drainer hands messages it gave up on',
+    });
   if (env.CARE_TEAM_TOPIC_ARN && !env.APP_BASE_URL)
     ctx.addIssue({
       code: 'custom',

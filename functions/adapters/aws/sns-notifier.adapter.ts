@@ -24,7 +24,7 @@ export class SnsSmsSender implements SmsSender {
     private readonly config: SnsSmsConfig,
   ) {}
 
-  async send(message: { to: string; body: string }): Promise<{ messageId: string }> {
+  async send(message: { to: string; body: string; from?: string }): Promise<{ messageId: string }> {
     const attribute = (StringValue: string) => ({ DataType: 'String', StringValue });
     const result = await this.client.send(
       new PublishCommand({
@@ -33,8 +33,8 @@ export class SnsSmsSender implements SmsSender {
         MessageAttributes: {
           'AWS.SNS.SMS.SMSType': attribute('Transactional'),
           ...(this.config.senderId ? { 'AWS.SNS.SMS.SenderID': attribute(this.config.senderId) } : {}),
-          ...(this.config.originationNumber
-            ? { 'AWS.MM.SMS.OriginationNumber': attribute(this.config.originationNumber) }
+          ...((message.from ?? this.config.originationNumber)
+            ? { 'AWS.MM.SMS.OriginationNumber': attribute(message.from ?? this.config.originationNumber!) }
             : {}),
           ...(this.config.maxPrice
             ? { 'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: this.config.maxPrice } }
