@@ -109,7 +109,9 @@ export async function startRuntime(options: RuntimeOptions) {
 
   const api = makeApiHandler(() => deps);
   // A person texting in (npm run sms): local only, served before the API and the web app.
-  const textIn = textInRoute(system, options.print);
+  // What a request set in motion runs before it is answered (an SMS it queued goes out at once
+  // when its identity has a slot), as it would within a second in AWS.
+  const textIn = textInRoute(system, options.print, tick);
   const web: WebHandler = async (req, res) => {
     advance();
     if (await textIn(req, res)) return true;
@@ -118,7 +120,9 @@ export async function startRuntime(options: RuntimeOptions) {
   const server: Server = await serveApi(
     async (event) => {
       advance();
-      return api(event, {} as never);
+      const result = await api(event, {} as never);
+      await tick();
+      return result;
     },
     { port: options.port, web },
   );

@@ -39,7 +39,12 @@ export async function textIn(system: LocalSystem, message: TextIn): Promise<Inbo
 }
 
 /** `POST /local/sms` with `{ "from": "+12025550101", "text": "C" }`: answers with what the text did. */
-export function textInRoute(system: LocalSystem, print: (line: string) => void): WebHandler {
+export function textInRoute(
+  system: LocalSystem,
+  print: (line: string) => void,
+  /** Runs what the text set in motion before answering (the runtime fires the due jobs: the SMS drain). */
+  settle: () => Promise<void> = async () => undefined,
+): WebHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = requestUrl(req.url)?.pathname;
     if (pathname !== TEXT_IN_PATH) return false;
@@ -70,6 +75,7 @@ export function textInRoute(system: LocalSystem, print: (line: string) => void):
     print(`📨 SMS ${system.clock.now()} from ${parsed.data.from}: ${parsed.data.text}`);
     const outcome = await textIn(system, parsed.data);
     if ('ignored' in outcome) print(`   (not a client's number: ignored, not answered)`);
+    await settle();
     answer(200, outcome);
     return true;
   };

@@ -117,7 +117,7 @@ class MinHeap<T> {
  * the account's default) is `default`.
  */
 export function identityKey(identity: string | undefined): string {
-  const key = (identity ?? '').replace(/[^A-Za-z0-9]/g, '').slice(-40);
+  const key = (identity ?? '').replace(/[^A-Za-z0-9]/g, '').slice(-30);
   return key || 'default';
 }
 

@@ -10,8 +10,8 @@ import { deliverSms, isRefusal, type SmsDeps, type SmsRequest, type SuppressReas
 export const LEASE_MINUTES = 2;
 /** A refused message is tried again a minute later, like a Scheduler retry policy... */
 export const RETRY_AFTER_MINUTES = 1;
-/** ...and given up (dead-lettered) after this many attempts. */
-export const MAX_ATTEMPTS = 10;
+/** ...up to 10 times, and then given up (dead-lettered): 11 attempts in all. */
+export const MAX_ATTEMPTS = 11;
 
 type Paced = { pacing: SmsPacing };
 
@@ -50,7 +50,9 @@ export interface DrainResult {
   sent: number;
   /** Settled without sending (suppressed, a duplicate, skipped as moot) or given up. */
   settled: number;
-  /** Put back for a retry, or left leased after an unanswered call. */
+  /** Put back until quiet hours end. */
+  deferred: number;
+  /** Refused (put back for a minute), or failed and left leased. */
   retrying: number;
   /** When this identity's drainer should run again, if anything waits. */
   next?: string;
@@ -68,7 +70,7 @@ export async function drainSmsQueue(deps: DrainDeps, identity: string): Promise<
   const ready = await queue.ready(identity, now, perSecond);
   if (ready.length === 0) {
     const next = await queue.nextReadyAt(identity, now);
-    return { sent: 0, settled: 0, retrying: 0, ...(next ? { next } : {}) };
+    return { sent: 0, settled: 0, deferred: 0, retrying: 0, ...(next ? { next } : {}) };
   }
   const slots = await queue.reserveSlots(identity, now, ready.length, perSecond);
   // Every message of the window runs to its end before the window reports, even when one fails.
@@ -81,12 +83,13 @@ export async function drainSmsQueue(deps: DrainDeps, identity: string): Promise<
   return {
     sent: done.filter((d) => d === 'sent').length,
     settled: done.filter((d) => d === 'settled').length,
+    deferred: done.filter((d) => d === 'deferred').length,
     retrying: done.filter((d) => d === 'retrying').length,
     ...(next ? { next } : {}),
   };
 }
 
-type Drained = 'sent' | 'settled' | 'retrying' | 'taken';
+type Drained = 'sent' | 'settled' | 'deferred' | 'retrying' | 'taken';
 
 async function drainOne(deps: DrainDeps, message: QueuedSms, now: string): Promise<Drained> {
   const { queue, trigger } = deps.pacing;
@@ -107,7 +110,7 @@ async function drainOne(deps: DrainDeps, message: QueuedSms, now: string): Promi
     const outcome = await deliverQueued(deps, message, now);
     if ('deferUntil' in outcome) {
       await queue.putBack(message, outcome.deferUntil);
-      return 'retrying';
+      return 'deferred';
     }
     await queue.remove(message);
     return outcome.sent ? 'sent' : 'settled';

@@ -57,6 +57,11 @@ export function localSystem(options: {
   smsPerSecond?: number;
   /** The origination identities of the pool; none: one, the account's default. */
   smsIdentities?: string[];
+  /**
+   * False: every SMS goes out inside the job that sends it (the drainer's delivery step, without
+   * the queue), for tests that follow one job's calls. Everything else runs paced.
+   */
+  paced?: boolean;
 }): LocalSystem {
   const { faults } = options;
   const detach = faults ? refuseDatabaseCalls(options.doc, faults) : () => undefined;
@@ -69,7 +74,7 @@ export function localSystem(options: {
     ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}),
   });
   const jobScheduler = faults ? new FaultyJobScheduler(scheduler, faults) : scheduler;
-  const drains = new LocalDrainTrigger(jobScheduler, clock);
+  const drains = new LocalDrainTrigger(jobScheduler, clock, (name) => scheduler.has(name));
   const deps: Deps = {
     ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
@@ -80,12 +85,16 @@ export function localSystem(options: {
     sms: faults ? new FaultySmsSender(notifier, faults) : notifier,
     careTeam: faults ? new FaultyCareTeamNotifier(notifier, faults) : notifier,
     appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000',
-    pacing: {
-      queue: new DynamoSmsQueue(table),
-      trigger: drains,
-      perSecond: options.smsPerSecond ?? DEFAULT_SMS_PER_SECOND,
-      identities: options.smsIdentities ?? [],
-    },
+    ...(options.paced === false
+      ? {}
+      : {
+          pacing: {
+            queue: new DynamoSmsQueue(table),
+            trigger: drains,
+            perSecond: options.smsPerSecond ?? DEFAULT_SMS_PER_SECOND,
+            identities: options.smsIdentities ?? [],
+          },
+        }),
   };
   return { deps, clock, activity, scheduler, notifier, table, drains, close: detach };
 }

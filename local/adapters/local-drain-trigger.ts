@@ -14,25 +14,31 @@ export interface LocalDeadLetter {
 
 /**
  * Wakes an identity's drainer through the job scheduler: a `drain-sms` job at the instant (now,
- * or a retry's time). One job per identity and second, so waking twice in a second is one run;
- * every run wakes the next itself while messages wait.
+ * or a retry's time). A wake for an identity and second that already has a drainer waiting to run
+ * is that one; once it ran, the next wake is a new job with a name of its own (a job's name is
+ * its identity in the retry chain of a failed run), and every run wakes the next while messages wait.
  */
 export class LocalDrainTrigger implements DrainTrigger {
   readonly deadLetters: LocalDeadLetter[] = [];
+  private readonly waiting = new Map<string, string>();
+  private runs = 0;
 
   constructor(
     private readonly scheduler: JobScheduler,
     private readonly clock: Clock,
+    /** Whether the scheduler still holds a job by this name (not yet fired). */
+    private readonly isPending: (name: string) => boolean,
   ) {}
 
   async wake(identity: string, at?: string): Promise<void> {
     const when = at && at > this.clock.now() ? at : this.clock.now();
-    await this.scheduler.scheduleOnce({
-      name: `drain-${identity}-${windowOf(when)}`,
-      target: 'drain-sms',
-      at: when,
-      payload: { identity },
-    });
+    const slot = `${identity}-${windowOf(when)}`;
+    const known = this.waiting.get(slot);
+    if (known && this.isPending(known)) return;
+    const name = `drain-${slot}-${++this.runs}`;
+    await this.scheduler.scheduleOnce({ name, target: 'drain-sms', at: when, payload: { identity } });
+    this.waiting.set(slot, name);
+    if (this.waiting.size > 1000) this.waiting.delete(this.waiting.keys().next().value!);
   }
 
   async deadLetter(message: Pick<QueuedSms, 'identity' | 'key' | 'attempts'>, reason: string): Promise<void> {

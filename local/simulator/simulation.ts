@@ -196,7 +196,7 @@ async function run(
     jobErrors.push({
       at: dead.at,
       target: 'drain-sms',
-      error: `${dead.key.purpose} given up: ${dead.reason}`,
+      error: `${dead.key.purpose} given up after ${dead.attempts} attempts: ${dead.reason}`,
     });
   return {
     events: activity.events,

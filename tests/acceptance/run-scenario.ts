@@ -13,10 +13,10 @@ export async function runScenario(file: string) {
   return runScenarioData(readScenario(file));
 }
 
-/** Runs a parsed scenario on a fresh table. */
-export async function runScenarioData(scenario: Scenario) {
+/** Runs a parsed scenario on a fresh table (at the simulator's SMS rate unless told). */
+export async function runScenarioData(scenario: Scenario, options: { smsPerSecond?: number } = {}) {
   const env = await freshTable();
-  const result = await simulate(scenario, { doc: env.doc, tableName: env.tableName });
+  const result = await simulate(scenario, { doc: env.doc, tableName: env.tableName, ...options });
   return { scenario, ...result, env };
 }
 

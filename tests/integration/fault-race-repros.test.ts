@@ -57,7 +57,9 @@ interface World {
 /** A program, its clients and weeks on a fresh table; ports recorded (and refused when planned). */
 async function world(options: WorldOptions = {}): Promise<World> {
   const { doc, tableName } = await freshTable();
-  const sys = localDeps(doc, tableName, SEED_AT);
+  // These repros follow one job's calls, SMS delivered inside the job (the drainer's delivery
+  // step); the queue path has its own fault and race tests (tests/integration/sms-queue*.test.ts).
+  const sys = localDeps(doc, tableName, SEED_AT, { paced: false });
   sys.deps.random = fixedRandom;
   await seedWorld(sys, options);
   const calls = new PortCalls();

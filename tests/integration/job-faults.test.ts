@@ -353,7 +353,9 @@ interface Template {
 
 async function makeTemplate(scenario: Scenario): Promise<Template> {
   const { doc, tableName } = await freshTable();
-  const sys = localDeps(doc, tableName, SEED_AT);
+  // One job's calls, SMS delivered inside the job (the drainer's delivery step); the queue path
+  // has its own refusal-at-every-step test (tests/integration/sms-queue-faults.test.ts).
+  const sys = localDeps(doc, tableName, SEED_AT, { paced: false });
   sys.deps.random = fixedRandom;
   await sys.deps.programs.putProgram(
     aProgram({ individual: { perWeek: 0, minutes: 60 }, ...scenario.program }),
@@ -384,7 +386,7 @@ async function makeTemplate(scenario: Scenario): Promise<Template> {
 async function startFrom(template: Template, scenario: Scenario) {
   const { doc, tableName } = await freshTable();
   await new DynamoTable(doc, tableName).batchPut(template.items);
-  const sys = localDeps(doc, tableName, scenario.runAt);
+  const sys = localDeps(doc, tableName, scenario.runAt, { paced: false });
   sys.deps.random = fixedRandom;
   for (const pending of template.pending) await sys.scheduler.scheduleOnce(pending);
   const calls = new PortCalls();

@@ -52,13 +52,16 @@ export async function awsOnLocal(now: string, options: { log?: Log; paced?: bool
   });
   const clock = new VirtualClock(now);
   const deps: Deps = {
-    ...awsDeps(env, {
-      dynamo,
-      scheduler: new SchedulerClient({}),
-      sns: new SNSClient({}),
-      sqs: new SQSClient({}),
-    }),
-    clock,
+    ...awsDeps(
+      env,
+      {
+        dynamo,
+        scheduler: new SchedulerClient({}),
+        sns: new SNSClient({}),
+        sqs: new SQSClient({}),
+      },
+      clock,
+    ),
     ...(options.log ? { log: options.log } : {}),
   };
   return { deps, clock };

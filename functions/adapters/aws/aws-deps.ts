@@ -7,7 +7,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock } from '../../ports/clock.port.ts';
+import { type Clock, systemClock } from '../../ports/clock.port.ts';
 import type { JobScheduler } from '../../ports/job-scheduler.port.ts';
 import type { Deps } from '../../use-cases/deps.ts';
 import { DynamoTable } from '../dynamodb/dynamo-table.ts';
@@ -55,6 +55,8 @@ export function awsDeps(
     sns: tracer.captureAWSv3Client(new SNSClient({})),
     sqs: tracer.captureAWSv3Client(new SQSClient({})),
   },
+  /** The clock the use cases read (tests pass a virtual one). */
+  clock: Clock = systemClock,
 ): Deps {
   const doc = DynamoDBDocumentClient.from(clients.dynamo, {
     marshallOptions: { removeUndefinedValues: true },
@@ -73,7 +75,7 @@ export function awsDeps(
     ...dynamoRepositories(table),
     random: { bytes: (n) => randomBytes(n) },
     scheduler,
-    clock: systemClock,
+    clock,
     activity: new LoggedActivity(logger, metrics),
     log: logger,
     sms: new SnsSmsSender(clients.sns, {
@@ -95,7 +97,7 @@ export function awsDeps(
               clients.sqs,
               { queueUrl: env.SMS_QUEUE_URL, deadLetterUrl: env.SMS_DEAD_LETTER_URL },
               scheduler,
-              systemClock,
+              clock,
             ),
             perSecond: env.SMS_PER_SECOND,
             identities: env.SMS_ORIGINATION_POOL,
