@@ -56,7 +56,7 @@ describe('the SMS drainer survives one refused call at any step', async () => {
         'dynamodb:QueryCommand',
         'sms:isOptedOut',
         'sms:send',
-        'dynamodb:DeleteCommand',
+        'dynamodb:DeleteItemCommand',
       ]),
     );
   });
