@@ -347,7 +347,10 @@ function drainSmsQueue(fn: CadenceFunction, queues: SmsQueueResources): void {
   grantSend(fn, queues.deadLetterQueue);
 }
 
-/** sqs:SendMessage on one queue and what SQS needs of its key; not grantSendMessages, which adds kms:Encrypt and kms:ReEncrypt*. */
+/**
+ * sqs:SendMessage on one queue and what SQS needs of its key (not grantSendMessages, which adds
+ * kms:Encrypt and kms:ReEncrypt* and sqs:GetQueueAttributes / GetQueueUrl, none of which it calls).
+ */
 function grantSend(fn: CadenceFunction, queue: IQueue): void {
   fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
   queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
@@ -363,6 +366,12 @@ function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig, queues:
     if (names.has(spec.name)) throw new Error(`function ${spec.name} is listed twice in FUNCTION_SPECS`);
     names.add(spec.name);
     if (spec.drainsSmsQueue) checkDrainer(spec, queues.wakeVisibilityTimeout);
+  }
+  const queuer = specs.find((s) => s.queuesSms);
+  if (queuer && !specs.some((s) => s.drainsSmsQueue)) {
+    throw new Error(
+      `${queuer.name} queues SMS, but no function drains the SMS queue: deploy drain-sms (FUNCTION_SPECS in infra/functions.ts)`,
+    );
   }
   for (const spec of specs) {
     const missing = (spec.schedulesJobs ?? []).filter((target: JobTarget) => !names.has(target));

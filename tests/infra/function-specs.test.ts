@@ -306,6 +306,12 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
     expect(() => define([{ ...drainer, queuesSms: false }])).toThrow(/so it needs queuesSms/);
   });
 
+  it('refuses functions that queue SMS when no function drains them', () => {
+    expect(() => define(specs.filter((s) => s.name !== 'drain-sms'))).toThrow(
+      /draw-screens queues SMS, but no function drains the SMS queue: deploy drain-sms/,
+    );
+  });
+
   it("refuses a drainer that may run longer than a wake-up's visibility timeout", () => {
     const drainer = specs.find((s) => s.name === 'drain-sms')!;
     expect(() => define([{ ...drainer, timeout: Duration.minutes(4) }])).toThrow(
