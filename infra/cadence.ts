@@ -27,7 +27,7 @@ export function defineCadence(
     config,
     env,
     tags,
-    description: `Cadence ${stage}: table, keys, topics, staff accounts and the schedule group (retained in prod)`,
+    description: `Cadence ${stage}: table, keys, topics, staff accounts, the schedule group and the SMS queues (retained in prod)`,
     terminationProtection,
     scheduledTargets: scheduledTargets(specs),
   });

@@ -86,8 +86,32 @@ export const stageConfigSchema = z
           error: 'expected 1-11 letters and digits, at least one letter',
         })
         .optional(),
-      /** A registered toll-free, 10DLC or short-code number in E.164. */
+      /** A registered toll-free, 10DLC or short-code number in E.164 (the single-number case). */
       originationNumber: phoneSchema.optional(),
+      /**
+       * Paced sending (issue 16): several registered numbers to spread clients over, each client
+       * always texted from the same one (a hash of their number). Numbers, not ARNs: SNS takes the
+       * sender as AWS.MM.SMS.OriginationNumber. Reordering or changing the list moves clients to
+       * other numbers (docs/deploy.md, "Paced sending"). Empty: every SMS from originationNumber.
+       * @default []
+       */
+      originationPool: z
+        .array(phoneSchema)
+        .max(50, { error: "expected at most 50 numbers (they travel in the functions' 4 KB environment)" })
+        .refine((pool) => new Set(pool).size === pool.length, { error: 'lists a number twice' })
+        .default([]),
+      /**
+       * SMS a second per origination identity (each number of the pool, or the single number): the
+       * identity's registered throughput, e.g. toll-free 3, 10DLC by its campaign's trust score,
+       * short code 100 (docs/deploy.md, "Paced sending").
+       * @default 20
+       */
+      perSecond: z
+        .number()
+        .int({ error: 'expected a whole number of SMS a second' })
+        .min(1)
+        .max(1000)
+        .default(20),
       /** Highest price in USD one SMS may cost (AWS.SNS.SMS.MaxPrice). */
       maxPriceUsd: z
         .number()
@@ -142,10 +166,10 @@ function checkProduction(config: StageConfig, ctx: z.RefinementCtx): void {
     missing(['opsEmails'], 'prod needs at least one address: alarms and dead letters would reach nobody');
   if (config.careTeam.length === 0)
     missing(['careTeam'], 'prod needs at least one care-team member: alerts would reach nobody');
-  if (!config.sms.originationNumber)
+  if (!config.sms.originationNumber && config.sms.originationPool.length === 0)
     missing(
       ['sms', 'originationNumber'],
-      'prod needs a registered origination number (toll-free, 10DLC or short code) in E.164: US carriers drop SMS without one',
+      'prod needs a registered origination number (toll-free, 10DLC or short code) in E.164, or an sms.originationPool of them: US carriers drop SMS without one',
     );
 }
 
@@ -172,7 +196,8 @@ export const STAGE_CONFIGS: Record<Stage, StageConfigInput> = {
   prod: {
     careTeam: [{ email: 'care-team@clinic.example', programs: ['example'] }],
     opsEmails: ['ops@clinic.example'],
-    sms: { originationNumber: '+18335550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 100 },
+    // A toll-free number sends 3 SMS a second: the drainer paces each identity to perSecond.
+    sms: { originationNumber: '+18335550100', perSecond: 3, maxPriceUsd: 0.05, monthlySpendLimitUsd: 100 },
     logRetentionDays: RetentionDays.ONE_YEAR,
   },
 };

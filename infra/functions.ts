@@ -29,6 +29,13 @@ export const UNCONFIRMED_SENDS_ALARM: LogMessageAlarm = {
 };
 
 /**
+ * The drainer's timeout: it stops taking one-second windows with 20 s left and wakes a successor
+ * (functions/handlers/drain-sms.handler.ts), so one invocation sends for about 100 s. The wake-up
+ * queue's visibility timeout (SMS_WAKE_VISIBILITY, infra/constructs/sms-queues.ts) is longer.
+ */
+export const DRAIN_SMS_TIMEOUT = Duration.minutes(2);
+
+/**
  * One deployed function. Adding a function is adding one entry to FUNCTION_SPECS; the stateless
  * stack derives its permissions and environment from these fields and nothing else.
  */
@@ -51,13 +58,32 @@ export interface FunctionSpec {
    */
   readonly schedulesJobs?: readonly JobTarget[];
   /**
-   * Sends SMS through SNS: sets SMS_SENDER_ID, SMS_ORIGINATION_NUMBER, SMS_MAX_PRICE and grants sns:Publish.
+   * Publishes SMS to phone numbers through SNS: sets SMS_SENDER_ID, SMS_ORIGINATION_NUMBER and
+   * SMS_MAX_PRICE and grants sns:Publish and sns:CheckIfPhoneNumberIsOptedOut (asked before every
+   * SMS), which SNS authorizes only on Resource "*". With paced sending only the drainer does.
    * @default false
    */
   readonly publishesSms?: boolean;
   /**
-   * Takes numbers off the carrier opt-out list when a client opts back in (sns:OptInPhoneNumber);
-   * needs publishesSms.
+   * Its client SMS are paced (issue 16): queued in the table for their identity's drainer, which it
+   * wakes. Sets SMS_QUEUE_URL (the FIFO wake-up queue), SMS_DEAD_LETTER_URL, SMS_PER_SECOND and
+   * SMS_ORIGINATION_POOL, and grants sqs:SendMessage on the wake-up queue alone (with its key).
+   * Queueing wakes the drainer now, through the queue, so it schedules nothing; only the drainer
+   * wakes itself later (a one-time schedule of drain-sms) and lists 'drain-sms' in schedulesJobs.
+   * @default false
+   */
+  readonly queuesSms?: boolean;
+  /**
+   * The SMS drainer: invoked by the FIFO wake-up queue (an SQS event source, 10 wake-ups a batch,
+   * reporting failed ones by id) and sends to the SMS dead-letter queue. Needs queuesSms and
+   * publishesSms, and a timeout no longer than the wake-up queue's visibility timeout.
+   * @default false
+   */
+  readonly drainsSmsQueue?: boolean;
+  /**
+   * Takes numbers off the carrier opt-out list when a client opts back in: sns:OptInPhoneNumber
+   * and sns:CheckIfPhoneNumberIsOptedOut (asked first), on Resource "*" like every phone-number
+   * action. Independent of publishesSms: the opt-in confirmation is queued like any SMS.
    * @default false
    */
   readonly optsInPhoneNumbers?: boolean;
@@ -106,7 +132,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     description:
       'Sends one session reminder or missed-session note, exactly once, after re-reading the truth',
     table: 'readWrite',
-    publishesSms: true,
+    queuesSms: true,
   },
   {
     name: 'check-attendance',
@@ -114,7 +140,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     description: 'Marks a session missed when nobody checked in, notes the client and alerts the care team',
     table: 'readWrite',
     schedulesJobs: ['send-reminder', 'escalate-flag'],
-    publishesSms: true,
+    queuesSms: true,
     publishesCareTeam: true,
   },
   {
@@ -123,7 +149,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     description: "Makes the day's random screen draw once, records it for audit, and sends the notices",
     table: 'readWrite',
     schedulesJobs: ['check-screen'],
-    publishesSms: true,
+    queuesSms: true,
     publishesCareTeam: true,
     timeout: Duration.minutes(2),
   },
@@ -133,7 +159,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     description: 'Sends a deferred screen notice, or turns no result by the window end into a no-show',
     table: 'readWrite',
     schedulesJobs: ['escalate-flag'],
-    publishesSms: true,
+    queuesSms: true,
     publishesCareTeam: true,
   },
   {
@@ -169,7 +195,7 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
       'sweep-engagement',
       'draw-screens',
     ],
-    publishesSms: true,
+    queuesSms: true,
     optsInPhoneNumbers: true,
     publishesCareTeam: true,
   },
@@ -180,10 +206,23 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     table: 'readWrite',
     // START schedules the coming sessions' reminders again; STOP deletes them
     schedulesJobs: ['send-reminder', 'check-attendance'],
-    publishesSms: true,
+    queuesSms: true,
     optsInPhoneNumbers: true,
     publishesCareTeam: true,
     receivesInboundSms: true,
+  },
+  {
+    name: 'drain-sms',
+    entry: 'functions/handlers/drain-sms.handler.ts',
+    description:
+      "Sends an origination identity's queued SMS at its rate, earliest deadline first, after re-reading the truth",
+    table: 'readWrite',
+    // the only function that publishes SMS; it wakes its successor (queue) or itself later (schedule)
+    publishesSms: true,
+    queuesSms: true,
+    drainsSmsQueue: true,
+    schedulesJobs: ['drain-sms'],
+    timeout: DRAIN_SMS_TIMEOUT,
   },
 ];
 

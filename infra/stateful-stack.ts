@@ -20,6 +20,7 @@ import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
 import type { CareTeamMember, Stage, StageConfig } from './config.ts';
 import { InboundSmsTopic } from './constructs/inbound-sms.ts';
 import { ScheduleGroup } from './constructs/schedule-group.ts';
+import { SmsQueues } from './constructs/sms-queues.ts';
 import { StaffUserPool } from './constructs/staff-user-pool.ts';
 import { deployedFunctionName, functionArn } from './functions.ts';
 
@@ -33,12 +34,15 @@ export interface StatefulStackProps extends StackProps {
 /** Backups of the table in prod: AWS Backup, daily, kept this long (PITR covers the last 35 days too). */
 export const TABLE_BACKUP = { retention: Duration.days(35), hourUtc: 5 } as const;
 
-/** What outlives a deployment: the table, the keys, the topics people subscribe to, the staff accounts. */
+/**
+ * What outlives a deployment: the table, the keys, the topics people subscribe to, the staff
+ * accounts, the schedule group and the SMS queues.
+ */
 export class StatefulStack extends Stack {
   public readonly table: Table;
   /** Encrypts the table. */
   public readonly tableKey: Key;
-  /** Encrypts the topics and the dead-letter queues. */
+  /** Encrypts the topics, the dead-letter queues and the SMS queues. */
   public readonly messagingKey: Key;
   /** Encrypts the functions' log groups. */
   public readonly logsKey: Key;
@@ -52,6 +56,8 @@ export class StatefulStack extends Stack {
   public readonly staff: StaffUserPool;
   /** The schedule group (pending reminders), the role schedules run as, and their dead-letter queue. */
   public readonly scheduleGroup: ScheduleGroup;
+  /** Paced sending: the drainers' FIFO wake-up queue, its dead-letter queue, and the SMS given up. */
+  public readonly smsQueues: SmsQueues;
   /** The table's daily backups (prod only). */
   public readonly backupPlan?: BackupPlan;
   /** RETAIN in prod, DESTROY in dev; the stateless stack applies it to its logs and queues too. */
@@ -157,6 +163,12 @@ export class StatefulStack extends Stack {
       targetArn: (target) => functionArn(this, deployedFunctionName(stage, target)),
     });
     new CfnOutput(this, 'ScheduleGroup', { value: this.scheduleGroup.groupName });
+
+    this.smsQueues = new SmsQueues(this, 'SmsQueues', {
+      stage,
+      key: this.messagingKey,
+      removalPolicy: this.removalPolicy,
+    });
   }
 
   /**

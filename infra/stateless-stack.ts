@@ -22,8 +22,10 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routes } from '../functions/handlers/api/routes.ts';
 import type { JobTarget } from '../functions/ports/job-scheduler.port.ts';
@@ -33,6 +35,7 @@ import { CadenceApi } from './constructs/cadence-api.ts';
 import { CadenceFunction } from './constructs/cadence-function.ts';
 import { subscribeToInboundSms } from './constructs/inbound-sms.ts';
 import { JobScheduling, type ScheduleGroupResources } from './constructs/job-scheduling.ts';
+import type { SmsQueueResources } from './constructs/sms-queues.ts';
 import { WebApp } from './constructs/web-app.ts';
 import {
   deployedFunctionName,
@@ -44,8 +47,14 @@ import {
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** SNS authorizes a Publish to a phone number (not a topic) only against Resource "*". */
+/**
+ * SNS authorizes a Publish to a phone number (not a topic), CheckIfPhoneNumberIsOptedOut and
+ * OptInPhoneNumber only against Resource "*".
+ */
 const ANY_PHONE_NUMBER = '*';
+
+/** Wake-ups the drainer takes in one invocation (FIFO: one batch in flight per identity). */
+export const SMS_WAKE_BATCH_SIZE = 10;
 
 /**
  * SNS reports SMS published straight to a phone number (not through a topic) under this dimension;
@@ -69,6 +78,8 @@ export interface StatefulResources {
   readonly staff: { readonly userPool: IUserPool; readonly client: IUserPoolClient };
   /** The schedule group, the role schedules run as and their dead-letter queue. */
   readonly scheduleGroup: ScheduleGroupResources;
+  /** Paced sending: the drainers' FIFO wake-up queue, its dead-letter queue, the SMS given up. */
+  readonly smsQueues: SmsQueueResources;
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -101,7 +112,7 @@ export class StatelessStack extends Stack {
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const { stage, config, stateful } = props;
     const specs = props.functions ?? FUNCTION_SPECS;
-    checkSpecs(specs, config);
+    checkSpecs(specs, config, stateful.smsQueues);
     const functionName = (name: FunctionName) => deployedFunctionName(stage, name);
 
     this.jobScheduling = new JobScheduling(this, 'Jobs', {
@@ -131,7 +142,14 @@ export class StatelessStack extends Stack {
       fn.bindTable({ table: stateful.table, access: spec.table });
       if (spec.publishesCareTeam)
         fn.bindTopic({ topic: stateful.careTeamTopic, envVarName: 'CARE_TEAM_TOPIC_ARN' });
-      if (spec.publishesSms) this.allowSms(fn, config.sms, spec.optsInPhoneNumbers === true);
+      if (spec.publishesSms) setSmsSender(fn, config.sms);
+      if (spec.publishesSms || spec.optsInPhoneNumbers)
+        this.allowPhoneNumbers(fn, {
+          publish: spec.publishesSms === true,
+          optIn: spec.optsInPhoneNumbers === true,
+        });
+      if (spec.queuesSms) queueSms(fn, config.sms, stateful.smsQueues);
+      if (spec.drainsSmsQueue) drainSmsQueue(fn, stateful.smsQueues);
       if (spec.receivesInboundSms) subscribeToInboundSms(fn, stateful.inboundSms.topic);
       functions.set(spec.name, fn);
     }
@@ -183,24 +201,37 @@ export class StatelessStack extends Stack {
     }
 
     this.addSmsSpendAlarm(`cadence-${stage}`, config.sms.monthlySpendLimitUsd, stateful.opsTopic);
+    this.addQueueAlarm(
+      'SmsDeadLettersAlarm',
+      `cadence-${stage}-sms-dead-letters`,
+      'The SMS drainer gave up on an SMS after its last attempt: see the sms-dead-letter queue (docs/deploy.md, "Paced sending")',
+      stateful.smsQueues.deadLetterQueue,
+      stateful.opsTopic,
+    );
+    this.addQueueAlarm(
+      'SmsWakeDeadLettersAlarm',
+      `cadence-${stage}-sms-wake-dead-letters`,
+      'A wake-up of an SMS drainer failed 5 times: its identity\'s queued SMS wait for the next wake-up (docs/deploy.md, "Paced sending")',
+      stateful.smsQueues.wakeDeadLetterQueue,
+      stateful.opsTopic,
+    );
     this.addSmsDeliveryAlarm(`cadence-${stage}`, stateful.opsTopic);
   }
 
-  private allowSms(fn: CadenceFunction, sms: StageConfig['sms'], optsIn: boolean): void {
-    if (sms.senderId) fn.addEnvironment('SMS_SENDER_ID', sms.senderId);
-    if (sms.originationNumber) fn.addEnvironment('SMS_ORIGINATION_NUMBER', sms.originationNumber);
-    fn.addEnvironment('SMS_MAX_PRICE', String(sms.maxPriceUsd));
-    // A policy of its own, so that its acknowledgement covers this statement and nothing else.
+  /**
+   * The SNS actions on phone numbers, in a policy of their own so that its acknowledgement covers
+   * these statements and nothing else: Publish (only the drainer sends), CheckIfPhoneNumberIsOptedOut
+   * (asked before every SMS and before an opt-in) and OptInPhoneNumber (a client opting back in).
+   */
+  private allowPhoneNumbers(fn: CadenceFunction, { publish, optIn }: { publish: boolean; optIn: boolean }) {
     const policy = new ManagedPolicy(this, `${fn.node.id}SmsPolicy`, {
-      description: `Lets ${fn.node.id} send SMS`,
-      // CheckIfPhoneNumberIsOptedOut (asked before every SMS) and OptInPhoneNumber (a client opting
-      // back in) have no resource-level permissions either.
+      description: `Lets ${fn.node.id} ${publish ? 'send SMS' : 'opt phone numbers back in'}`,
       statements: [
         new PolicyStatement({
           actions: [
-            'sns:Publish',
+            ...(publish ? ['sns:Publish'] : []),
             'sns:CheckIfPhoneNumberIsOptedOut',
-            ...(optsIn ? ['sns:OptInPhoneNumber'] : []),
+            ...(optIn ? ['sns:OptInPhoneNumber'] : []),
           ],
           resources: [ANY_PHONE_NUMBER],
         }),
@@ -212,6 +243,19 @@ export class StatelessStack extends Stack {
       reason:
         'SNS authorizes sns:Publish to a phone number, sns:CheckIfPhoneNumberIsOptedOut and sns:OptInPhoneNumber only on Resource "*"; these SMS actions alone',
     });
+  }
+
+  /** An alarm as soon as a dead-letter queue holds a message (the same shape as the functions'). */
+  private addQueueAlarm(id: string, alarmName: string, description: string, queue: IQueue, topic: ITopic) {
+    new Alarm(this, id, {
+      alarmName,
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(topic));
   }
 
   /**
@@ -267,17 +311,67 @@ export class StatelessStack extends Stack {
   }
 }
 
+/** Who an SMS is from and what it may cost (the function publishes SMS itself). */
+function setSmsSender(fn: CadenceFunction, sms: StageConfig['sms']): void {
+  if (sms.senderId) fn.addEnvironment('SMS_SENDER_ID', sms.senderId);
+  if (sms.originationNumber) fn.addEnvironment('SMS_ORIGINATION_NUMBER', sms.originationNumber);
+  fn.addEnvironment('SMS_MAX_PRICE', String(sms.maxPriceUsd));
+}
+
+/**
+ * Paced sending: the function queues its SMS and wakes the identity's drainer through the FIFO
+ * queue: SendMessage on that queue alone (and its key). It learns the dead-letter queue's URL
+ * (the adapters want both) but may not send to it: only the drainer gives up on an SMS.
+ */
+function queueSms(fn: CadenceFunction, sms: StageConfig['sms'], queues: SmsQueueResources): void {
+  grantSend(fn, queues.wakeQueue);
+  fn.addEnvironment('SMS_QUEUE_URL', queues.wakeQueue.queueUrl);
+  fn.addEnvironment('SMS_DEAD_LETTER_URL', queues.deadLetterQueue.queueUrl);
+  fn.addEnvironment('SMS_PER_SECOND', String(sms.perSecond));
+  if (sms.originationPool.length > 0)
+    fn.addEnvironment('SMS_ORIGINATION_POOL', sms.originationPool.join(','));
+}
+
+/**
+ * The drainer: the FIFO queue invokes it with up to SMS_WAKE_BATCH_SIZE wake-ups and retries only
+ * those it reports failed (the event source grants receiving and deleting, and kms:Decrypt); it
+ * hands the SMS it gives up on to the dead-letter queue.
+ */
+function drainSmsQueue(fn: CadenceFunction, queues: SmsQueueResources): void {
+  fn.addEventSource(
+    new SqsEventSource(queues.wakeQueue, {
+      batchSize: SMS_WAKE_BATCH_SIZE,
+      reportBatchItemFailures: true,
+    }),
+  );
+  grantSend(fn, queues.deadLetterQueue);
+}
+
+/**
+ * sqs:SendMessage on one queue and what SQS needs of its key (not grantSendMessages, which adds
+ * kms:Encrypt and kms:ReEncrypt* and sqs:GetQueueAttributes / GetQueueUrl, none of which it calls).
+ */
+function grantSend(fn: CadenceFunction, queue: IQueue): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+  queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+}
+
 /**
  * Names are unique and every job a function schedules is a deployed function. Scheduling oneself is
  * allowed: JOB_TARGETS and the scheduler role use ARNs built from names (see JobScheduling).
  */
-function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig): void {
+function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig, queues: SmsQueueResources): void {
   const names = new Set<string>();
   for (const spec of specs) {
     if (names.has(spec.name)) throw new Error(`function ${spec.name} is listed twice in FUNCTION_SPECS`);
     names.add(spec.name);
-    if (spec.optsInPhoneNumbers && !spec.publishesSms)
-      throw new Error(`${spec.name}: optsInPhoneNumbers needs publishesSms (the SMS policy carries it)`);
+    if (spec.drainsSmsQueue) checkDrainer(spec, queues.wakeVisibilityTimeout);
+  }
+  const queuer = specs.find((s) => s.queuesSms);
+  if (queuer && !specs.some((s) => s.drainsSmsQueue)) {
+    throw new Error(
+      `${queuer.name} queues SMS, but no function drains the SMS queue: deploy drain-sms (FUNCTION_SPECS in infra/functions.ts)`,
+    );
   }
   for (const spec of specs) {
     const missing = (spec.schedulesJobs ?? []).filter((target: JobTarget) => !names.has(target));
@@ -294,6 +388,26 @@ function checkSpecs(specs: readonly FunctionSpec[], config: StageConfig): void {
         `reservedConcurrency names ${name}, which is not deployed: remove it from infra/config.ts`,
       );
     }
+  }
+}
+
+/**
+ * The drainer sends (publishesSms), wakes its successor and dead-letters (queuesSms), wakes itself
+ * later (schedules drain-sms) and is never still running when its wake-up becomes visible again.
+ */
+function checkDrainer(spec: FunctionSpec, visibility: Duration): void {
+  const missing = [
+    ...(spec.publishesSms ? [] : ['publishesSms']),
+    ...(spec.queuesSms ? [] : ['queuesSms']),
+    ...(spec.schedulesJobs?.includes('drain-sms') ? [] : ["schedulesJobs: ['drain-sms']"]),
+  ];
+  if (missing.length > 0)
+    throw new Error(`${spec.name} drains the SMS queue, so it needs ${missing.join(', ')}`);
+  const timeout = spec.timeout ?? Duration.seconds(30);
+  if (timeout.toSeconds() > visibility.toSeconds()) {
+    throw new Error(
+      `${spec.name} may run ${timeout.toHumanString()}, longer than the wake-up queue's visibility timeout (${visibility.toHumanString()}): SQS would wake a second drainer meanwhile`,
+    );
   }
 }
 

@@ -185,7 +185,7 @@ describe('least privilege, for every function', () => {
         expect(resourcesFor(statements, 'iam:PassRole')).toEqual([]);
       }
 
-      // SNS: the care-team topic by ARN; phone numbers (Resource "*") only for SMS senders
+      // SNS: the care-team topic by ARN; phone numbers (Resource "*") only for SMS senders (the drainer)
       const publish = resourcesFor(statements, 'sns:Publish');
       const topics = publish.filter((r) => r !== '*');
       expect(topics).toEqual(
@@ -193,7 +193,7 @@ describe('least privilege, for every function', () => {
       );
       expect(publish.includes('*')).toBe(spec.publishesSms === true);
 
-      // Resource "*" only where AWS has no narrower resource: X-Ray, and SMS to a phone number
+      // Resource "*" only where AWS has no narrower resource: X-Ray, and SNS's phone-number actions
       const anywhere = statements
         .filter((s) => s.resources.includes('*'))
         .flatMap((s) => s.actions)
@@ -201,7 +201,8 @@ describe('least privilege, for every function', () => {
       const expected = [
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
-        ...(spec.publishesSms ? ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:Publish'] : []),
+        ...(spec.publishesSms ? ['sns:Publish'] : []),
+        ...(spec.publishesSms || spec.optsInPhoneNumbers ? ['sns:CheckIfPhoneNumberIsOptedOut'] : []),
         ...(spec.optsInPhoneNumbers ? ['sns:OptInPhoneNumber'] : []),
       ];
       expect(anywhere).toEqual(expected.sort());
@@ -224,12 +225,34 @@ describe('least privilege, for every function', () => {
       );
       expect(keyActions('MessagingKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
 
-      // Nothing else: logs only to its own log group, dead letters only to its own queue
+      // Nothing else: logs only to its own log group; dead letters to its own queue, wake-ups to the
+      // SMS wake-up queue (SMS queuers), given-up SMS to the SMS dead-letter queue (the drainer alone)
       const known = /^(dynamodb|scheduler|iam:PassRole|sns|kms|xray|logs|sqs:SendMessage$)/;
-      expect(statements.flatMap((s) => s.actions).filter((a) => !known.test(a))).toEqual([]);
+      const consume = [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ];
+      expect(statements.flatMap((s) => s.actions).filter((a) => !known.test(a))).toEqual(
+        spec.drainsSmsQueue ? consume : [],
+      );
+      for (const s of statements.filter((x) => x.actions.some((a) => consume.includes(a))))
+        expect(s.resources.map((r) => imported(dev.stateful.smsQueues.wakeQueue, 'Arn').test(r))).toEqual([
+          true,
+        ]);
       expect(resourcesFor(statements, 'logs:PutLogEvents')).toEqual([`<${logicalId(fn.logGroup)}.Arn>`]);
       for (const s of allowed('logs:')) expect(s.resources).toEqual([`<${logicalId(fn.logGroup)}.Arn>`]);
-      expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`<${logicalId(fn.deadLetters)}.Arn>`]);
+      const { wakeQueue, deadLetterQueue } = dev.stateful.smsQueues;
+      const sendsTo = [
+        `<${logicalId(fn.deadLetters)}.Arn>`,
+        ...(spec.queuesSms ? [expect.stringMatching(imported(wakeQueue, 'Arn'))] : []),
+        ...(spec.drainsSmsQueue ? [expect.stringMatching(imported(deadLetterQueue, 'Arn'))] : []),
+      ];
+      const sent = resourcesFor(statements, 'sqs:SendMessage');
+      expect(sent).toHaveLength(sendsTo.length);
+      expect(sent).toEqual(expect.arrayContaining(sendsTo));
     },
   );
 });

@@ -133,6 +133,40 @@ describe('other settings', () => {
     );
   });
 
+  it('paces SMS at 20 a second per identity from the single number unless told (prod: toll-free, 3 a second)', () => {
+    const dev = loadStageConfig('dev').config.sms;
+    expect(dev.perSecond).toBe(20);
+    expect(dev.originationPool).toEqual([]);
+    expect(loadStageConfig('prod').config.sms.perSecond).toBe(3);
+  });
+
+  it('takes a pool of E.164 origination numbers, each once, and a whole perSecond of 1 to 1000', () => {
+    const sms = (extra: Partial<StageConfigInput['sms']>) => ({ ...prod, sms: { ...prod.sms, ...extra } });
+    expect(
+      parseStageConfig(sms({ originationPool: ['+18335550101', '+18335550102'], perSecond: 6 }), 'prod').sms,
+    ).toMatchObject({ originationPool: ['+18335550101', '+18335550102'], perSecond: 6 });
+    expect(refusal(sms({ originationPool: ['+18335550101', '+18335550101'] }), 'prod')).toMatch(
+      /sms\.originationPool: lists a number twice/,
+    );
+    expect(
+      refusal(sms({ originationPool: ['arn:aws:sms-voice:us-east-1:111122223333:phone-number/x'] }), 'prod'),
+    ).toMatch(/sms\.originationPool\.0: expected E\.164/);
+    expect(refusal(sms({ perSecond: 2.5 }), 'prod')).toMatch(/sms\.perSecond: expected a whole number/);
+    expect(refusal(sms({ perSecond: 0 }), 'prod')).toMatch(/sms\.perSecond/);
+    expect(refusal(sms({ perSecond: 1001 }), 'prod')).toMatch(/sms\.perSecond/);
+  });
+
+  it('lets prod send from a pool instead of a single number', () => {
+    const { config } = loadStageConfig('prod', {
+      ...STAGE_CONFIGS,
+      prod: {
+        ...prod,
+        sms: { ...prod.sms, originationNumber: undefined, originationPool: ['+18335550101'] },
+      },
+    });
+    expect(config.sms.originationPool).toEqual(['+18335550101']);
+  });
+
   it('reserves concurrency only for functions Cadence has', () => {
     expect(
       parseStageConfig({ ...prod, reservedConcurrency: { 'send-reminder': 5 } }, 'prod').reservedConcurrency,

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineCadence } from '../../infra/cadence.ts';
@@ -20,7 +20,14 @@ const STAND_IN = 'functions/handlers/generate-week.handler.ts';
 const specs: FunctionSpec[] = [
   { ...FUNCTION_SPECS[0]!, schedulesJobs: ['send-reminder'] },
   { name: 'send-reminder', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
-  { name: 'draw-screens', entry: STAND_IN, description: 'stand-in', table: 'readWrite', publishesSms: true },
+  {
+    name: 'draw-screens',
+    entry: STAND_IN,
+    description: 'stand-in',
+    table: 'readWrite',
+    queuesSms: true,
+    optsInPhoneNumbers: true,
+  },
   { name: 'escalate-flag', entry: STAND_IN, description: 'stand-in', table: 'read', publishesCareTeam: true },
   {
     name: 'sweep-engagement',
@@ -29,13 +36,29 @@ const specs: FunctionSpec[] = [
     table: 'readWrite',
     publishesCareTeam: true,
   },
+  {
+    name: 'drain-sms',
+    entry: STAND_IN,
+    description: 'stand-in',
+    table: 'readWrite',
+    publishesSms: true,
+    queuesSms: true,
+    drainsSmsQueue: true,
+    schedulesJobs: ['drain-sms'],
+  },
 ];
 const configInput: StageConfigInput = {
   ...STAGE_CONFIGS.dev,
   // no api function among these specs: the alerts' links need a base URL of their own
   appBaseUrl: 'https://cadence.clinic.example/',
   reservedConcurrency: { 'send-reminder': 5 },
-  sms: { originationNumber: '+18005550100', maxPriceUsd: 0.05, monthlySpendLimitUsd: 20 },
+  sms: {
+    originationNumber: '+18005550100',
+    originationPool: ['+18335550101', '+18335550102'],
+    perSecond: 3,
+    maxPriceUsd: 0.05,
+    monthlySpendLimitUsd: 20,
+  },
 };
 
 /** A function's ARN as JOB_TARGETS and the scheduler role hold it: built from its name, no reference. */
@@ -70,7 +93,7 @@ describe('function specs: what one entry wires', () => {
       statementsOfRole(extended.statefulTemplate, logicalId(jobs.role)),
       'lambda:InvokeFunction',
     );
-    expect(invokable).toEqual([arnOf('send-reminder')]);
+    expect(invokable.sort()).toEqual([arnOf('drain-sms'), arnOf('send-reminder')]);
   });
 
   it('gives SMS senders their origination identity and price cap, and Publish and the opt-out check alone', () => {
@@ -90,8 +113,59 @@ describe('function specs: what one entry wires', () => {
     );
   });
 
+  it('gives an SMS queuer the wake-up queue, the rate and the pool, and no phone-number action but opting in', () => {
+    const env = envOf('draw-screens');
+    expect(render(env.SMS_QUEUE_URL)).toMatch(/^<import:.*SmsQueuesWake/);
+    expect(render(env.SMS_DEAD_LETTER_URL)).toMatch(/^<import:.*SmsQueuesDeadLetters/);
+    expect(env.SMS_PER_SECOND).toBe('3');
+    expect(env.SMS_ORIGINATION_POOL).toBe('+18335550101,+18335550102');
+    expect(env.SMS_MAX_PRICE).toBeUndefined();
+    const statements = statementsOf('draw-screens');
+    expect(resourcesFor(statements, 'sqs:SendMessage').filter((r) => /SmsQueues/.test(r))).toEqual([
+      expect.stringMatching(/^<import:.*SmsQueuesWake/),
+    ]);
+    // optsInPhoneNumbers without publishesSms: asks and opts in, publishes nothing to a number
+    expect(
+      statements
+        .filter((s) => s.resources.includes('*'))
+        .flatMap((s) => s.actions)
+        .sort(),
+    ).toEqual(
+      [
+        'sns:CheckIfPhoneNumberIsOptedOut',
+        'sns:OptInPhoneNumber',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('subscribes the drainer to the wake-up queue and lets it dead-letter', () => {
+    const [mapping] = Object.values(
+      extended.statelessTemplate.findResources('AWS::Lambda::EventSourceMapping'),
+    );
+    expect(mapping!.Properties).toMatchObject({
+      FunctionName: { Ref: fnId('drain-sms') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const statements = statementsOf('drain-sms');
+    expect(resourcesFor(statements, 'sqs:ReceiveMessage')).toEqual([
+      expect.stringMatching(/^<import:.*SmsQueuesWake/),
+    ]);
+    expect(
+      resourcesFor(statements, 'sqs:SendMessage')
+        .filter((r) => /SmsQueues/.test(r))
+        .sort(),
+    ).toEqual([
+      expect.stringMatching(/^<import:.*SmsQueuesDeadLetters/),
+      expect.stringMatching(/^<import:.*SmsQueuesWake/),
+    ]);
+    expect(envOf('drain-sms')).toMatchObject({ SMS_ORIGINATION_NUMBER: '+18005550100', SMS_PER_SECOND: '3' });
+  });
+
   it('lets only SMS senders publish to phone numbers', () => {
-    for (const name of ['generate-week', 'escalate-flag'] as const) {
+    for (const name of ['generate-week', 'escalate-flag', 'draw-screens'] as const) {
       expect(resourcesFor(statementsOf(name), 'sns:Publish')).not.toContain('*');
       expect(envOf(name).SMS_MAX_PRICE).toBeUndefined();
     }
@@ -131,6 +205,7 @@ describe('function specs: what one entry wires', () => {
       'draw-screens': undefined,
       'escalate-flag': undefined,
       'sweep-engagement': undefined,
+      'drain-sms': undefined,
     });
   });
 
@@ -220,6 +295,27 @@ describe('function specs and config: mistakes stop synthesis with what to fix', 
   it('refuses reserved concurrency for a function that is not deployed', () => {
     expect(() => define(specs, { ...configInput, reservedConcurrency: { 'check-screen': 2 } })).toThrow(
       /reservedConcurrency names check-screen, which is not deployed/,
+    );
+  });
+
+  it('refuses a drainer that cannot send, wake or schedule itself', () => {
+    const drainer = specs.find((s) => s.name === 'drain-sms')!;
+    expect(() => define([{ ...drainer, publishesSms: false, schedulesJobs: [] }])).toThrow(
+      /drain-sms drains the SMS queue, so it needs publishesSms, schedulesJobs: \['drain-sms'\]/,
+    );
+    expect(() => define([{ ...drainer, queuesSms: false }])).toThrow(/so it needs queuesSms/);
+  });
+
+  it('refuses functions that queue SMS when no function drains them', () => {
+    expect(() => define(specs.filter((s) => s.name !== 'drain-sms'))).toThrow(
+      /draw-screens queues SMS, but no function drains the SMS queue: deploy drain-sms/,
+    );
+  });
+
+  it("refuses a drainer that may run longer than a wake-up's visibility timeout", () => {
+    const drainer = specs.find((s) => s.name === 'drain-sms')!;
+    expect(() => define([{ ...drainer, timeout: Duration.minutes(4) }])).toThrow(
+      /drain-sms may run 4 minutes, longer than the wake-up queue's visibility timeout \(3 minutes\)/,
     );
   });
 

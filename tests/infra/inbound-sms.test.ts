@@ -89,13 +89,17 @@ describe('inbound SMS: topic, key, subscription, grants', () => {
     ]);
   });
 
-  it('gives the inbound function SMS with OptInPhoneNumber, the care-team topic, the table and scheduling: nothing on the inbound key', () => {
+  it('gives the inbound function OptInPhoneNumber, the SMS wake-up queue, the care-team topic, the table and scheduling: nothing on the inbound key', () => {
     const fn = dev.stateless.functions.get('inbound-sms')!;
     const statements = statementsOfRole(dev.statelessTemplate, logicalId(fn.executionRole));
     expect(resourcesFor(statements, 'sns:OptInPhoneNumber')).toEqual(['*']);
-    expect(resourcesFor(statements, 'sns:Publish').filter((r) => r !== '*')).toEqual([
+    // its answers (HELP, the opt-in confirmation) are queued for the drainer: no Publish to a number
+    expect(resourcesFor(statements, 'sns:Publish')).toEqual([
       expect.stringMatching(/^<import:.*CareTeamTopic/),
     ]);
+    expect(resourcesFor(statements, 'sqs:SendMessage')).toContainEqual(
+      expect.stringMatching(imported(dev.stateful.smsQueues.wakeQueue, 'Arn')),
+    );
     // SNS decrypts what it delivers: the function needs nothing of the inbound topic or its key
     expect(statements.flatMap((s) => s.resources).filter((r) => /Stateful:.*InboundSms/.test(r))).toEqual([]);
     expect(resourcesFor(statements, 'dynamodb:PutItem')).toHaveLength(1);

@@ -103,11 +103,15 @@ describe.each(stages)('every stack of the %s stage', (stage) => {
     const functionNameOf = (ref: unknown) =>
       built.statelessTemplate.findResources('AWS::Lambda::Function')[/^<(\w+)>$/.exec(render(ref))![1]!]!
         .Properties.FunctionName as string;
-    // a function's dead-letter queue, or the scheduler's (imported from the stateful stack)
+    // a function's dead-letter queue, or the scheduler's or paced sending's (imported from the stateful stack)
     const ownerOfQueue = (queueName: unknown): string => {
       const rendered = render(queueName);
       if (imported(built.stateful.scheduleGroup.deadLetterQueue, 'QueueName').test(rendered))
         return `${prefix}-scheduler`;
+      if (imported(built.stateful.smsQueues.deadLetterQueue, 'QueueName').test(rendered))
+        return `${prefix}-sms`;
+      if (imported(built.stateful.smsQueues.wakeDeadLetterQueue, 'QueueName').test(rendered))
+        return `${prefix}-sms-wake`;
       const queueId = /^<(\w+)\.QueueName>$/.exec(rendered)![1];
       const [, fn] = lambdas().find(
         ([, f]) => render(f.Properties.DeadLetterConfig.TargetArn) === `<${queueId}.Arn>`,
