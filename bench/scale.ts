@@ -27,6 +27,7 @@ import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
 import { createTable, documentClient, rawClient, startDynamoLocal } from '../local/adapters/dynamo-local.ts';
 import { measureDrawJob } from './draw.ts';
 import { measureGeneration } from './generation.ts';
+import { measurePacedBurst } from './paced.ts';
 import { SMS_RATES } from './peak.ts';
 import { progress, round, seedDataset } from './support.ts';
 import { measureSweep } from './sweep.ts';
@@ -40,6 +41,8 @@ const UNIT = 10_000;
 /** EventBridge Scheduler's default quota of schedules per account and Region. */
 const SCHEDULE_QUOTA = 10_000_000;
 const LATENESS_LIMIT_MINUTES = 5;
+/** The rate of the lateness target: one identity of 10,000 clients at 20 messages per second. */
+const PACED_RATE = 20;
 
 const isSms = (job: OneTimeJob) =>
   job.target === 'send-reminder' || (job.target === 'check-screen' && job.payload.phase === 'notice');
@@ -103,13 +106,18 @@ async function main() {
     const peakPendingPerClient = (week.length + leftOfPreviousWeek) / UNIT;
     const peakPending = Math.round(peakPendingPerClient * CLIENTS);
 
-    // The busiest minute of SMS jobs for one identity's 10,000 clients.
+    // The busiest minute of SMS jobs for one identity's 10,000 clients, and what follows it within
+    // 15 minutes (the screen notices, planned after that minute's reminders).
     const byMinute = new Map<string, OneTimeJob[]>();
     for (const job of week.filter(isSms))
       byMinute.set(job.at.slice(0, 16), [...(byMinute.get(job.at.slice(0, 16)) ?? []), job]);
-    const [minute, burst] = [...byMinute].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const [minute] = [...byMinute].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const burstStart = `${minute}:00Z`;
+    const burst = week.filter((j) => isSms(j) && j.at >= burstStart && j.at < addMinutes(burstStart, 15));
     const windowHours = program.drugScreens?.windowHours ?? 4;
     const messages = burst.map((j) => dueOf(j, windowHours));
+    progress(`the burst through the real queue and drainer at ${PACED_RATE}/s (${burst.length} messages)`);
+    const paced = await measurePacedBurst(dataset, burst, PACED_RATE);
     const pacedModel = SMS_RATES.map(({ rate, identity }) => {
       const one = edfDrain(messages, rate);
       let pool = 1;
@@ -140,7 +148,10 @@ async function main() {
         messagesPerIdentity: burst.length,
         reminders: burst.filter((j) => j.target === 'send-reminder').length,
         screenNotices: burst.filter((j) => j.target === 'check-screen').length,
-        today: 'not paced: every job publishes at once, SNS decides beyond the identity rate',
+        noticesPlannedAt: burst.find((j) => j.target === 'check-screen')?.at ?? null,
+        /** Measured: the real jobs, queue and drainer on DynamoDB Local, virtual time at 20/s. */
+        paced,
+        /** The same plan (functions/domain/pacing.ts) at other rates and pool sizes. */
         pacedModel,
       },
       perProgram: {
@@ -174,10 +185,13 @@ async function main() {
       },
       targets: [
         {
-          target: `08:00 burst worst lateness at 20 msg/s, ${UNIT.toLocaleString('en-US')} clients per identity (minutes; today not paced)`,
-          value: null,
+          target: `08:00 burst worst lateness at ${PACED_RATE} msg/s, ${UNIT.toLocaleString('en-US')} clients per identity (minutes, measured through the queue and drainer; every message, notices from their planned time)`,
+          value: paced.worstLatenessMinutes,
           limit: LATENESS_LIMIT_MINUTES,
-          pass: false,
+          pass:
+            paced.worstLatenessMinutes <= LATENESS_LIMIT_MINUTES &&
+            paced.sent === paced.messages &&
+            paced.busiestSecond <= PACED_RATE,
         },
         {
           target: 'draw-screens AWS time / timeout at 10,000 clients per program',

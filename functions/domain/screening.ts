@@ -190,5 +190,10 @@ export const drawRecordSchema = z.object({
   remainingDrawDaysWithSession: countsSchema,
   selections: z.array(z.object({ clientId: entityIdSchema, reason: z.enum(['random', 'minimum']) })),
   drawnAt: utcInstantSchema,
+  /**
+   * When the notices go out, fixed with the draw so every run uses the same: at the draw, or when
+   * quiet hours end, after that moment's reminders have gone (paced sending). Older draws lack it.
+   */
+  noticeAt: utcInstantSchema.optional(),
 });
 export type DrawRecord = z.infer<typeof drawRecordSchema>;

@@ -91,8 +91,9 @@ export interface DrainObservability {
 /**
  * The drain-sms Lambda: woken by the FIFO queue (a batch of wake-ups, grouped by identity) or by a
  * one-time schedule (`{identity}`). A wake-up that does not parse is logged by field and dropped
- * (a retry cannot mend it). An identity whose drain fails has its records reported as failures,
- * so SQS delivers them again and the rest of the batch is not repeated.
+ * (a retry cannot mend it). The batch's identities drain side by side; an identity whose drain
+ * fails has its records reported as failures, so SQS delivers them again and the rest of the
+ * batch is not repeated.
  */
 export function drainSmsHandler(
   makeDeps: () => Deps,
@@ -126,15 +127,17 @@ export function drainSmsHandler(
       }
       byIdentity.set(wake.identity, [...(byIdentity.get(wake.identity) ?? []), record.messageId]);
     }
+    // The identities of a batch drain side by side: each at its own rate, none waiting for another.
+    const drained = await Promise.allSettled(
+      [...byIdentity.keys()].map((identity) => drainIdentity(deps!, identity, remaining, options)),
+    );
     const batchItemFailures: { itemIdentifier: string }[] = [];
-    for (const [identity, messageIds] of byIdentity) {
-      try {
-        await drainIdentity(deps, identity, remaining, options);
-      } catch (error) {
-        deps.log.error('drain-sms failed', { identity, error: redactError(error) });
-        batchItemFailures.push(...messageIds.map((itemIdentifier) => ({ itemIdentifier })));
-      }
-    }
+    [...byIdentity.values()].forEach((messageIds, i) => {
+      const outcome = drained[i]!;
+      if (outcome.status === 'fulfilled') return;
+      deps!.log.error('drain-sms failed', { error: redactError(outcome.reason) });
+      batchItemFailures.push(...messageIds.map((itemIdentifier) => ({ itemIdentifier })));
+    });
     return { batchItemFailures };
   });
 }

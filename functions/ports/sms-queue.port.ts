@@ -73,6 +73,6 @@ export interface SmsPacing {
   trigger: DrainTrigger;
   /** Messages per second per origination identity. */
   perSecond: number;
-  /** The pool of origination identities (numbers or ARNs); empty: the account's default. */
+  /** The pool of origination numbers (E.164); empty: the account's default identity. */
   identities: readonly string[];
 }

@@ -1,6 +1,7 @@
+import type { Client } from '../domain/client.schema.ts';
 import { deterministicId } from '../domain/ids.ts';
 import type { Program } from '../domain/program.schema.ts';
-import { planUntimedMessage, quietHoursFor } from '../domain/reminders.ts';
+import { planReminder, planUntimedMessage, quietHoursFor } from '../domain/reminders.ts';
 import type { Screen, ScreenResult } from '../domain/screen.schema.ts';
 import {
   DRAW_ALGORITHM,
@@ -10,6 +11,7 @@ import {
   newSeed,
   verifyDraw,
 } from '../domain/screening.ts';
+import type { Session } from '../domain/session.schema.ts';
 import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import {
   addDays,
@@ -19,6 +21,7 @@ import {
   isoWeekOfDate,
   localDateOf,
 } from '../domain/zoned-time.ts';
+import type { SmsPacing } from '../ports/sms-queue.port.ts';
 import { alertCareTeam } from './care-team.ts';
 import { withConflictRetry } from './conflict-retry.ts';
 import { ConflictError, type EngagementPorts, InvalidFieldError, NotFoundError, type Ports } from './deps.ts';
@@ -73,9 +76,10 @@ export async function drawScreensForDay(
   const draw = stored ?? (await makeDraw(deps, program, date, now));
   if (!draw) return { skipped: 'the program has no drug-screen policy' };
   const reused = stored !== undefined || draw.drawnAt !== now;
-  // The notice goes out at the draw, or when quiet hours end; the window starts then, so the
-  // deadline is fixed by the draw's own instant and every run computes the same one.
-  const noticeAt = planUntimedMessage(draw.drawnAt, quietHoursFor(program), program.timezone);
+  // The notice goes out at the draw, or when quiet hours end (after that moment's reminders); the
+  // window starts then, so the deadline is fixed with the draw and every run computes the same one.
+  const noticeAt =
+    draw.noticeAt ?? planUntimedMessage(draw.drawnAt, quietHoursFor(program), program.timezone);
   const deadline = addMinutes(noticeAt, policy.windowHours * 60);
   await inParallel(draw.selections, SELECTION_CONCURRENCY, (selection) =>
     ensureSelection(deps, {
@@ -103,7 +107,7 @@ const SELECTION_CONCURRENCY = 8;
 
 /** Draws and stores the record; when another run stored one first, that one is the draw. */
 async function makeDraw(
-  deps: Ports<'sessions' | 'clients' | 'screening' | 'random' | 'activity'>,
+  deps: Ports<'sessions' | 'clients' | 'screening' | 'random' | 'activity' | 'pacing'>,
   program: Program,
   date: string,
   now: string,
@@ -161,6 +165,14 @@ async function makeDraw(
     remainingDrawDaysWithSession,
     selections: result.selections,
     drawnAt: now,
+    // Reminders released with the notices are for this day's sessions and (a day ahead) the next's.
+    noticeAt: noticeTime(
+      program,
+      now,
+      live.filter((s) => s.date === date || s.date === addDays(date, 1)),
+      clients,
+      deps.pacing,
+    ),
   };
   if (!(await deps.screening.createDraw(draw))) {
     // Another invocation won the race: its draw is the draw.
@@ -185,6 +197,36 @@ async function makeDraw(
     });
   }
   return draw;
+}
+
+/**
+ * When a draw's notices go out. At the draw, unless it falls in quiet hours: then when they end,
+ * but after the reminders released at that same instant (issue 16). Those have a session to beat
+ * and go first anyway (earliest deadline first); planning the notices after them keeps them out
+ * of the burst, so each notice goes within moments of its time and the screen's window, which
+ * starts with the notice, is the one the client is told.
+ */
+export function noticeTime(
+  program: Program,
+  drawnAt: string,
+  sessions: readonly Session[],
+  clients: readonly Client[],
+  pacing: Pick<SmsPacing, 'perSecond' | 'identities'> | undefined,
+): string {
+  const quietEnd = planUntimedMessage(drawnAt, quietHoursFor(program), program.timezone);
+  if (quietEnd === drawnAt || !pacing) return quietEnd;
+  const byId = new Map(clients.map((c) => [c.id, c]));
+  let released = 0;
+  for (const session of sessions) {
+    const client = byId.get(session.clientId);
+    if (!client?.smsConsent || client.smsOptedOut) continue;
+    for (const offset of program.reminders.offsetsMinutes) {
+      const plan = planReminder(session.start, offset, quietHoursFor(program, client), program.timezone);
+      if (plan.action === 'send' && plan.at === quietEnd) released++;
+    }
+  }
+  const seconds = Math.floor(released / (pacing.perSecond * Math.max(1, pacing.identities.length)));
+  return new Date(Date.parse(quietEnd) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** One selection's steps, each idempotent: the screen, the deadline job, the notice. */

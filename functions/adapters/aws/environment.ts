@@ -32,7 +32,7 @@ export const lambdaEnvironmentSchema = z.object({
   SMS_DEAD_LETTER_URL: z.url().optional(),
   /** Messages per second per origination identity. */
   SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
-  /** The pool of origination identities (numbers or ARNs), comma-separated; a client always hears from one. */
+  /** The pool of origination numbers (E.164), comma-separated; a client always hears from the same one. */
   SMS_ORIGINATION_POOL: z
     .string()
     .default('')
