@@ -97,7 +97,7 @@ export async function measurePacedBurst(
     const { next } = await drainSmsQueue({ ...deps, pacing: deps.pacing! }, 'default');
     const following = [next, ordered[i]?.at].filter((x): x is string => x !== undefined).sort()[0];
     if (!following) break;
-    clock.set(following > now ? following : now);
+    if (following > now) clock.set(following);
   }
   const wallSeconds = (performance.now() - t0) / 1000;
 
