@@ -14,7 +14,7 @@ import type { SmsSender } from '../functions/ports/notifier.port.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { drainSmsQueue } from '../functions/use-cases/sms-queue.ts';
 import { VirtualClock } from '../local/adapters/virtual-clock.ts';
-import { type Dataset, pool, round } from './support.ts';
+import { type Dataset, pool, round, usageSince } from './support.ts';
 
 export interface PacedBurst {
   rate: number;
@@ -32,6 +32,11 @@ export interface PacedBurst {
   /** Wall time of the whole run on DynamoDB Local, and messages per wall second through one drainer. */
   wallSeconds: number;
   drainedPerWallSecond: number;
+  /** DynamoDB units per message of the whole paced path: the job, the queue and the drainer. */
+  readUnitsPerMessage: number;
+  writeUnitsPerMessage: number;
+  /** Drainer windows (one-second runs of drainSmsQueue) the burst took. */
+  windows: number;
 }
 
 const dueKey = (e: {
@@ -84,7 +89,9 @@ export async function measurePacedBurst(
     due.set(p.phase === 'notice' ? `n|${p.clientId}` : `r|${p.sessionId}|${p.offsetMinutes}`, job.at);
   }
 
+  const before = dataset.meter.snapshot();
   const t0 = performance.now();
+  let windows = 0;
   let i = 0;
   for (let guard = 0; guard < 100_000; guard++) {
     const now = clock.now();
@@ -95,11 +102,13 @@ export async function measurePacedBurst(
       runJob(jobRegistry[job.target]!, deps, { ...job.payload, scheduledTime: job.at }),
     );
     const { next } = await drainSmsQueue({ ...deps, pacing: deps.pacing! }, 'default');
+    windows++;
     const following = [next, ordered[i]?.at].filter((x): x is string => x !== undefined).sort()[0];
     if (!following) break;
     if (following > now) clock.set(following);
   }
   const wallSeconds = (performance.now() - t0) / 1000;
+  const usage = usageSince(before, dataset.meter.snapshot());
 
   const lateness = (purpose?: string) =>
     Math.max(
@@ -129,5 +138,8 @@ export async function measurePacedBurst(
     busiestSecond: Math.max(0, ...perSecond.values()),
     wallSeconds: round(wallSeconds, 1),
     drainedPerWallSecond: round(sent.length / wallSeconds, 0),
+    readUnitsPerMessage: round(usage.readUnits / Math.max(1, sent.length), 2),
+    writeUnitsPerMessage: round(usage.writeUnits / Math.max(1, sent.length), 2),
+    windows,
   };
 }

@@ -51,6 +51,10 @@ export const PRICES = {
     smsUsBasePerMessage: 0.00581,
     smsUsCarrierFeePerMessage: 0.003,
   },
+  sqs: {
+    source: 'https://aws.amazon.com/sqs/pricing/ (FIFO queue requests, per 64 KB chunk)',
+    perMillionFifoRequests: 0.5,
+  },
   apiGateway: {
     source: 'https://aws.amazon.com/api-gateway/pricing/ (HTTP API, first 300 M requests)',
     perMillionHttpRequests: 1.0,

@@ -401,7 +401,12 @@ async function main() {
     checks,
   };
   results.meta.totalSeconds = round((performance.now() - started) / 1000, 0);
-  await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  // `npm run bench:scale` writes `scale` into the same file: kept until it runs again.
+  const previous = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as { scale?: unknown };
+  await writeFile(
+    RESULTS,
+    `${JSON.stringify({ ...results, ...(previous.scale ? { scale: previous.scale } : {}) }, null, 2)}\n`,
+  );
 
   // ------------------------------------------------------------------------------------------
   printTable(

@@ -29,7 +29,8 @@ import { measureDrawJob } from './draw.ts';
 import { measureGeneration } from './generation.ts';
 import { measurePacedBurst } from './paced.ts';
 import { SMS_RATES } from './peak.ts';
-import { progress, round, seedDataset } from './support.ts';
+import { PRICES } from './prices.ts';
+import { functionSpec, progress, round, seedDataset } from './support.ts';
 import { measureSweep } from './sweep.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -80,6 +81,43 @@ export function edfDrain(messages: Due[], rate: number, identities = 1) {
   };
 }
 
+/**
+ * What paced sending adds per 1,000 clients a month, on top of the direct send `npm run bench`
+ * priced: the DynamoDB units the burst measured per message beyond the direct send's, one FIFO
+ * wake-up sent, received and deleted per message (received and deleted 10 at a time), a drainer
+ * invocation per 10 wake-ups, and the drainer's time, one window (1 s, of which it mostly waits)
+ * per `rate` messages at its memory.
+ */
+function pacedPathCost(
+  paced: Awaited<ReturnType<typeof measurePacedBurst>>,
+  previous: Record<string, unknown>,
+  smsPerMonth: number,
+) {
+  const direct = (
+    previous.reminders as { sendPath?: { dynamoPerSms?: { readUnits: number; writeUnits: number } } }
+  )?.sendPath?.dynamoPerSms ?? { readUnits: 2, writeUnits: 4 };
+  const extraRead = Math.max(0, paced.readUnitsPerMessage - direct.readUnits);
+  const extraWrite = Math.max(0, paced.writeUnitsPerMessage - direct.writeUnits);
+  const drainerGb = functionSpec('drain-sms').memoryMb / 1024;
+  const perMessage = {
+    dynamoUSD:
+      extraRead * (PRICES.dynamodb.perMillionReadRequestUnits / 1e6) +
+      extraWrite * (PRICES.dynamodb.perMillionWriteRequestUnits / 1e6),
+    sqsUSD: 1.2 * (PRICES.sqs.perMillionFifoRequests / 1e6),
+    lambdaUSD:
+      0.1 * (PRICES.lambda.perMillionRequests / 1e6) +
+      (1 / paced.rate) * drainerGb * PRICES.lambda.perGbSecondArm64,
+  };
+  const each = perMessage.dynamoUSD + perMessage.sqsUSD + perMessage.lambdaUSD;
+  return {
+    smsPerMonth: round(smsPerMonth, 0),
+    extraReadUnitsPerSms: round(extraRead, 2),
+    extraWriteUnitsPerSms: round(extraWrite, 2),
+    perSmsUSD: round(each, 8),
+    usd: round(each * smsPerMonth, 3),
+  };
+}
+
 async function main() {
   const dynamo = await startDynamoLocal();
   const tableName = `scale-${Date.now()}`;
@@ -127,7 +165,12 @@ async function main() {
 
     const previous = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as Record<string, unknown>;
     const cost = previous.costPer1000ClientsMonthUSD as { infrastructure?: number; sms?: number } | undefined;
-    const infra = cost?.infrastructure ?? Number.NaN;
+    const smsMonthly = (cost as { smsPerMonth?: number } | undefined)?.smsPerMonth;
+    const model = (cost as { model?: { smsPerMonth?: number } } | undefined)?.model;
+    const smsPerMonth = smsMonthly ?? model?.smsPerMonth ?? Number.NaN;
+    const pacedCost = pacedPathCost(paced, previous, smsPerMonth);
+    // The last `npm run bench` priced the direct send; the paced path's extra work is added here.
+    const infra = round((cost?.infrastructure ?? Number.NaN) + pacedCost.usd, 3);
     const sms = cost?.sms ?? Number.NaN;
 
     const scale = {
@@ -180,6 +223,8 @@ async function main() {
       },
       costPer1000ClientsMonthUSD: {
         infrastructure: infra,
+        directSendInfrastructure: cost?.infrastructure ?? null,
+        pacedSending: pacedCost,
         sms,
         infrastructureShareOfSms: round(infra / sms, 4),
       },
