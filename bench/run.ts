@@ -253,7 +253,7 @@ async function main() {
   const costInputs: CostInputs = {
     clients: small.generation.clients,
     generation: {
-      awsSeconds: small.generation.projectedAwsSeconds,
+      awsSeconds: small.generation.projectedAwsSecondsTotal,
       readUnits: small.generation.readUnits,
       writeUnits: small.generation.writeUnits,
       sessions: small.generation.sessions,

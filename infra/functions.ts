@@ -120,8 +120,9 @@ export const FUNCTION_SPECS: readonly FunctionSpec[] = [
     entry: 'functions/handlers/generate-week.handler.ts',
     description: "Writes a program's sessions for the coming week and schedules their reminders",
     table: 'readWrite',
-    // each session's reminders and its attendance check (it raises no flags)
-    schedulesJobs: ['send-reminder', 'check-attendance'],
+    // each session's reminders and its attendance check (it raises no flags); above 1,000 clients,
+    // the week's parts (one-time generate-week jobs that schedule those for a slice of the clients)
+    schedulesJobs: ['send-reminder', 'check-attendance', 'generate-week'],
     // A whole program's week of batch writes and its reminder schedules in one run (10,000 clients:
     // ~50,000 sessions and ~150,000 schedules at 16 in flight). Larger networks fan out per program.
     timeout: Duration.minutes(15),

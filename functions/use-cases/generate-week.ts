@@ -1,9 +1,10 @@
 import { weekToGenerate } from '../domain/recurring-jobs.ts';
 import { planWeek, type UnplacedSession } from '../domain/schedule.ts';
 import { type Session, shortfallSchema } from '../domain/session.schema.ts';
+import { addMinutes } from '../domain/zoned-time.ts';
 import { NotFoundError, type Ports } from './deps.ts';
 import { cancelSession } from './session-changes.ts';
-import { scheduleSessionJobs } from './session-jobs.ts';
+import { inParallel, scheduleSessionJobs } from './session-jobs.ts';
 
 /** Sessions written (and announced) together: one BatchWriteItem request, so a batch is stored whole or not at all. */
 const ANNOUNCE_BATCH = 25;
@@ -17,16 +18,97 @@ export interface GenerateWeekResult {
   unplaced: UnplacedSession[];
 }
 
-/** The week a recurring schedule asks for: the one after the week it was due in (retries generate the same). */
+/**
+ * Above this many clients, the weekly run fans out (issue 16): it plans and writes the week's
+ * sessions itself (the plan is one piece: a clinician's individual sessions span clients), and
+ * leaves their reminder and attendance jobs, most of its time in AWS, to parts of this many
+ * clients each, one-time `generate-week` jobs a minute later.
+ */
+export const WEEK_PART_CLIENTS = 1000;
+
+type GenerationPorts = Ports<
+  'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'
+>;
+
+/**
+ * The week a recurring schedule asks for: the one after the week it was due in (retries generate
+ * the same); or, with `part`, one part of a week that fanned out.
+ */
 export async function generateScheduledWeek(
-  deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
-  job: { programId: string; scheduledTime?: string | undefined; week?: string | undefined },
+  deps: GenerationPorts,
+  job: {
+    programId: string;
+    scheduledTime?: string | undefined;
+    week?: string | undefined;
+    part?: number | undefined;
+    parts?: number | undefined;
+  },
+  options: { partClients?: number } = {},
 ) {
   const program = await deps.programs.getProgram(job.programId);
   if (!program) throw new NotFoundError(`program ${job.programId} does not exist`);
   const week = job.week ?? weekToGenerate(program, job.scheduledTime ?? deps.clock.now());
-  const { createdSessions: _, ...result } = await generateWeek(deps, { programId: program.id, week });
-  return result;
+  if (job.part !== undefined && job.parts !== undefined)
+    return scheduleWeekPart(deps, { programId: program.id, week, part: job.part, parts: job.parts });
+  const partClients = options.partClients ?? WEEK_PART_CLIENTS;
+  const clients = (await deps.clients.listClients(program.id)).length;
+  const parts = clients > partClients ? Math.ceil(clients / partClients) : 1;
+  const { createdSessions: _, ...result } = await generateWeek(deps, {
+    programId: program.id,
+    week,
+    scheduleJobs: parts === 1,
+  });
+  if (parts === 1) return result;
+  // Each part is its own job (its own retries and dead-letter queue), named for its week and
+  // index: a retried planner creates the same parts again, which replaces them.
+  const at = addMinutes(deps.clock.now(), 1);
+  await inParallel(
+    Array.from({ length: parts }, (_, part) => part),
+    8,
+    (part) =>
+      deps.scheduler.scheduleOnce({
+        name: weekPartJobName(program.id, week, part),
+        target: 'generate-week',
+        at,
+        payload: { programId: program.id, week, part, parts },
+      }),
+  );
+  return { ...result, parts };
+}
+
+export const weekPartJobName = (programId: string, week: string, part: number) =>
+  `gen-${programId}-${week}-${part}`;
+
+/**
+ * One part of a week that fanned out: the jobs of the sessions of every `parts`-th client (by id),
+ * the sessions written by the weekly run. Job names are deterministic, so a rerun replaces them.
+ */
+export async function scheduleWeekPart(
+  deps: GenerationPorts,
+  input: { programId: string; week: string; part: number; parts: number },
+) {
+  const program = await deps.programs.getProgram(input.programId);
+  if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
+  const [allClients, sessions] = await Promise.all([
+    deps.clients.listClients(program.id),
+    deps.sessions.listSessionsByWeek(program.id, input.week),
+  ]);
+  const ids = allClients.map((c) => c.id).sort();
+  const mine = new Set(ids.filter((_, i) => i % input.parts === input.part));
+  const jobs = await scheduleSessionJobs(
+    deps,
+    program,
+    sessions.filter((s) => mine.has(s.clientId) && s.status !== 'cancelled'),
+    allClients,
+  );
+  deps.log.info('week part scheduled', { programId: program.id, week: input.week, part: input.part, jobs });
+  return {
+    programId: program.id,
+    week: input.week,
+    part: input.part,
+    parts: input.parts,
+    clients: mine.size,
+  };
 }
 
 /**
@@ -35,7 +117,14 @@ export async function generateScheduledWeek(
  */
 export async function generateWeek(
   deps: Ports<'programs' | 'clients' | 'sessions' | 'scheduler' | 'clock' | 'activity' | 'log' | 'ledger'>,
-  input: { programId: string; week: string; clientIds?: string[]; notBefore?: string },
+  input: {
+    programId: string;
+    week: string;
+    clientIds?: string[];
+    notBefore?: string;
+    /** False: the sessions only; their jobs are left to the week's parts. */
+    scheduleJobs?: boolean;
+  },
 ): Promise<GenerateWeekResult & { createdSessions: Session[] }> {
   const program = await deps.programs.getProgram(input.programId);
   if (!program) throw new NotFoundError(`program ${input.programId} does not exist`);
@@ -77,12 +166,15 @@ export async function generateWeek(
   // failed after writing its sessions (and is retried) still schedules their reminders. Names are
   // deterministic, so re-creating a job replaces it; past jobs are never created.
   const inScope = new Set(clients.map((c) => c.id));
-  const jobs = await scheduleSessionJobs(
-    deps,
-    program,
-    plan.sessions.filter((s) => inScope.has(s.clientId) && s.status !== 'cancelled'),
-    allClients,
-  );
+  const jobs =
+    input.scheduleJobs === false
+      ? 0
+      : await scheduleSessionJobs(
+          deps,
+          program,
+          plan.sessions.filter((s) => inScope.has(s.clientId) && s.status !== 'cancelled'),
+          allClients,
+        );
   // A client who left while this run planned from an earlier read (a discharge racing a PATCH or
   // the weekly run) gets nothing: read again after writing, and cancel what was written for them.
   // The discharge cancels what it finds; this catches what it could not see yet.
