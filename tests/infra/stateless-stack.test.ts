@@ -108,6 +108,8 @@ describe('stateless stack: the generate-week function', () => {
     expect(JSON.parse(render(env.JOB_TARGETS))).toEqual({
       'send-reminder': arnOf('send-reminder'),
       'check-attendance': arnOf('check-attendance'),
+      // the one-time parts of a week that fans out (above 1,000 clients)
+      'generate-week': arnOf('generate-week'),
     });
   });
 });

@@ -4330,6 +4330,8 @@ export interface operations {
                         }[];
                         /** Format: date-time */
                         drawnAt: string;
+                        /** Format: date-time */
+                        noticeAt?: string;
                         verified: boolean;
                     };
                 };
