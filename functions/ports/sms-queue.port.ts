@@ -73,6 +73,11 @@ export interface SmsPacing {
   trigger: DrainTrigger;
   /** Messages per second per origination identity. */
   perSecond: number;
+  /**
+   * Messages of a window sent at once (default: the whole window). The local runtime and the
+   * simulator send one after another, so a run's events come in the same order every time.
+   */
+  concurrency?: number;
   /** The pool of origination numbers (E.164); empty: the account's default identity. */
   identities: readonly string[];
 }

@@ -73,8 +73,13 @@ export async function drainSmsQueue(deps: DrainDeps, identity: string): Promise<
     return { sent: 0, settled: 0, deferred: 0, retrying: 0, ...(next ? { next } : {}) };
   }
   const slots = await queue.reserveSlots(identity, now, ready.length, perSecond);
-  // Every message of the window runs to its end before the window reports, even when one fails.
-  const outcomes = await Promise.allSettled(ready.slice(0, slots).map((m) => drainOne(deps, m, now)));
+  // Every message of the window runs to its end before the window reports, even when one fails;
+  // `concurrency` at a time, in deadline order (1: one after another, as the simulator sends).
+  const batch = ready.slice(0, slots);
+  const step = Math.max(1, deps.pacing.concurrency ?? perSecond);
+  const outcomes: PromiseSettledResult<Drained>[] = [];
+  for (let i = 0; i < batch.length; i += step)
+    outcomes.push(...(await Promise.allSettled(batch.slice(i, i + step).map((m) => drainOne(deps, m, now)))));
   const failure = outcomes.find((o) => o.status === 'rejected');
   if (failure) throw failure.reason;
   const done = outcomes.map((o) => (o as PromiseFulfilledResult<Drained>).value);

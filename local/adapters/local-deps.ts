@@ -93,6 +93,7 @@ export function localSystem(options: {
             trigger: drains,
             perSecond: options.smsPerSecond ?? DEFAULT_SMS_PER_SECOND,
             identities: options.smsIdentities ?? [],
+            concurrency: 1,
           },
         }),
   };

@@ -16,6 +16,17 @@ const MAX_BATCH_ATTEMPTS = 8;
 export const isConditionFailure = (error: unknown) =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
+/** Runs a conditional write: true when it was written, false when its condition did not hold. */
+export async function written(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Thin helpers over the document client that every repository shares. */
 export class DynamoTable {
   constructor(
@@ -37,13 +48,7 @@ export class DynamoTable {
 
   /** Puts the item only if no item has its key; false when one existed. */
   async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return written(() => this.put(item, { ConditionExpression: 'attribute_not_exists(pk)' }));
   }
 
   /**
@@ -51,20 +56,16 @@ export class DynamoTable {
    * existed count as version 1); false when someone changed it meanwhile (invariant 11).
    */
   async putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.put(item, {
+    return written(() =>
+      this.put(item, {
         ConditionExpression:
           expectedVersion === 1
             ? 'attribute_exists(pk) AND (attribute_not_exists(#v) OR #v = :v)'
             : '#v = :v',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':v': expectedVersion },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   /** Every page of a query. */

@@ -1,7 +1,7 @@
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { windowOf } from '../../domain/pacing.ts';
 import type { QueuedSms, SmsQueue } from '../../ports/sms-queue.port.ts';
-import { type DynamoTable, isConditionFailure } from './dynamo-table.ts';
+import { type DynamoTable, written } from './dynamo-table.ts';
 
 /** A queued message's key: the identity's partition, sorted by deadline (EDF is a plain query). */
 export const queuedKeyOf = (m: Pick<QueuedSms, 'identity' | 'deadline' | 'key'>) => ({
@@ -80,8 +80,8 @@ export class DynamoSmsQueue implements SmsQueue {
   }
 
   async take(message: QueuedSms, now: string, leaseUntil: string): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+    return written(() =>
+      this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: queuedKeyOf(message),
@@ -91,17 +91,14 @@ export class DynamoSmsQueue implements SmsQueue {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sending': 'sending', ':lease': leaseUntil, ':one': 1, ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async putBack(message: QueuedSms, notBefore: string): Promise<void> {
-    try {
-      await this.table.doc.send(
+    // Gone meanwhile (another drainer finished it): nothing to put back.
+    await written(() =>
+      this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: queuedKeyOf(message),
@@ -110,10 +107,8 @@ export class DynamoSmsQueue implements SmsQueue {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':queued': 'queued', ':at': notBefore },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async remove(message: QueuedSms): Promise<void> {
@@ -159,8 +154,8 @@ export class DynamoSmsQueue implements SmsQueue {
     n: number,
     perSecond: number,
   ): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+    return written(() =>
+      this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: rateKeyOf(identity),
@@ -173,11 +168,7 @@ export class DynamoSmsQueue implements SmsQueue {
             ...(condition.includes(':max') ? { ':max': perSecond - n } : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
