@@ -24,6 +24,7 @@ const scenario: Scenario = scenarioSchema.parse({
     start: '2027-01-04',
     smsConsent: true,
   })),
+  run: { from: '2027-01-03', days: 4 },
   absences: [{ clientId: 'c-007', date: '2027-01-05' }],
   actions: [{ at: '2027-01-04T12:00', type: 'opt-out', clientId: 'c-002' }],
 });
@@ -44,7 +45,7 @@ describe(`${CLIENTS} clients whose reminders fall due together, at ${RATE} SMS a
 
   it('spreads a burst over the seconds it needs, every reminder before its session', () => {
     const spread = Math.ceil(CLIENTS / RATE);
-    // The Monday 18:00 group: 2-hour reminders due at 16:00 (Chicago), 45 of them less an opted-out client.
+    // Tuesday's 18:00 group: 2-hour reminders due at 16:00 (Chicago), 45 of them less an opted-out client.
     const burst = sent().filter(
       (e) => e.offsetMinutes === 120 && String(e.at).startsWith('2027-01-05T22:00'),
     );
