@@ -124,16 +124,36 @@ export function identityKey(identity: string | undefined): string {
 /**
  * Which identity of the pool texts a phone number: always the same one for the same number (a
  * client hears from one number, and their replies and STOP reach that number), spread evenly over
- * the pool by a hash of the number.
+ * the pool. Rendezvous hashing: each number goes to the identity whose hash with it is highest, so
+ * adding a number to a pool of n moves only about 1 client in n + 1 (to the new number), and
+ * removing one moves only its own clients.
  */
 export function identityFor(phone: string, pool: readonly string[]): string | undefined {
-  if (pool.length === 0) return undefined;
-  let hash = 2166136261; // FNV-1a: stable across runs and machines
-  for (let i = 0; i < phone.length; i++) {
-    hash ^= phone.charCodeAt(i);
+  let best: string | undefined;
+  let bestScore = -1;
+  for (const identity of pool) {
+    const score = fnv1a(`${phone}|${identity}`);
+    if (score > bestScore || (score === bestScore && best !== undefined && identity < best)) {
+      best = identity;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** FNV-1a, 32 bits, then mixed (murmur3's finaliser) so close inputs spread: stable across runs and machines. */
+function fnv1a(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 16777619) >>> 0;
   }
-  return pool[hash % pool.length];
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b) >>> 0;
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35) >>> 0;
+  hash ^= hash >>> 16;
+  return hash >>> 0;
 }
 
 /**

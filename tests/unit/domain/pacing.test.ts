@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type PacedMessage, planPacedSends } from '../../../functions/domain/pacing.ts';
+import { identityFor, type PacedMessage, planPacedSends } from '../../../functions/domain/pacing.ts';
 
 const at = (seconds: number) => new Date(Date.UTC(2027, 0, 11, 13, 0, 0) + seconds * 1000).toISOString();
 
@@ -71,5 +71,36 @@ describe('planPacedSends: earliest deadline first at the identity rate', () => {
     );
     expect(plan.map((p) => p.late)).toEqual([false, true]);
     expect(() => planPacedSends([], { perSecond: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('identityFor: a client stays on one number of the pool', () => {
+  const phones = Array.from({ length: 6000 }, (_, i) => `+1202${String(5550000 + i)}`);
+  const pool = ['+18005550100', '+18005550101', '+18005550102', '+18005550103', '+18005550104'];
+
+  it('is the same every time, and none without a pool', () => {
+    expect(phones.slice(0, 50).map((p) => identityFor(p, pool))).toEqual(
+      phones.slice(0, 50).map((p) => identityFor(p, [...pool].reverse())),
+    );
+    expect(identityFor(phones[0]!, [])).toBeUndefined();
+  });
+
+  it('spreads clients evenly over the pool (each within 15 % of its share)', () => {
+    const counts = new Map<string, number>();
+    for (const p of phones) counts.set(identityFor(p, pool)!, (counts.get(identityFor(p, pool)!) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(pool);
+    for (const n of counts.values())
+      expect(Math.abs(n - phones.length / pool.length)).toBeLessThan(0.15 * (phones.length / pool.length));
+  });
+
+  it('adding a number moves only the clients it takes (about 1 in n + 1); removing one moves only its own', () => {
+    const grown = [...pool, '+18005550105'];
+    const moved = phones.filter((p) => identityFor(p, pool) !== identityFor(p, grown));
+    expect(moved.every((p) => identityFor(p, grown) === '+18005550105')).toBe(true);
+    expect(moved.length / phones.length).toBeGreaterThan(0.1);
+    expect(moved.length / phones.length).toBeLessThan(0.23);
+    const shrunk = pool.filter((n) => n !== '+18005550102');
+    const movedOff = phones.filter((p) => identityFor(p, pool) !== identityFor(p, shrunk));
+    expect(movedOff.every((p) => identityFor(p, pool) === '+18005550102')).toBe(true);
   });
 });
