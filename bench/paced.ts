@@ -4,13 +4,20 @@
  * its message in DynamoDB Local; the real drainer (functions/use-cases/sms-queue.ts) then sends
  * them window by window on a virtual clock at the identity's rate. Each message's lateness is the
  * virtual instant it went out minus the instant its job was due. The wall time of the drain is
- * measured too: what one drainer gets through per second on DynamoDB Local.
+ * measured too: what one drainer gets through per second on DynamoDB Local. With `numbers`, the
+ * burst goes through a pool of origination numbers, each client on its own one, each at `rate`.
+ * The run undoes its ledger entries at the end, so the next run sends the same messages again.
  */
 import { performance } from 'node:perf_hooks';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { keyOf } from '../functions/adapters/dynamodb/send-ledger.repository.ts';
+import { identityKey } from '../functions/domain/pacing.ts';
+import type { MessageKey } from '../functions/domain/reminders.ts';
 import { runJob } from '../functions/handlers/lambda-job.ts';
 import { jobRegistry } from '../functions/jobs/registry.ts';
 import type { OneTimeJob } from '../functions/ports/job-scheduler.port.ts';
 import type { SmsSender } from '../functions/ports/notifier.port.ts';
+import type { SendLedger } from '../functions/ports/send-ledger.port.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { drainSmsQueue } from '../functions/use-cases/sms-queue.ts';
 import { VirtualClock } from '../local/adapters/virtual-clock.ts';
@@ -18,6 +25,8 @@ import { type Dataset, pool, round, usageSince } from './support.ts';
 
 export interface PacedBurst {
   rate: number;
+  /** Origination numbers in the pool (1: one number). */
+  identities: number;
   messages: number;
   sent: number;
   /** Seconds from the first job's instant to the last message out. */
@@ -27,7 +36,7 @@ export interface PacedBurst {
   worstNoticeLatenessMinutes: number;
   /** Reminders that reached their slot after their session started (never sent). */
   remindersPastTheirSession: number;
-  /** The most messages sent in one second. */
+  /** The most messages one number sent in one second. */
   busiestSecond: number;
   /** Wall time of the whole run on DynamoDB Local, and messages per wall second through one drainer. */
   wallSeconds: number;
@@ -50,17 +59,23 @@ export async function measurePacedBurst(
   dataset: Dataset,
   jobs: OneTimeJob[],
   rate: number,
+  numbers: string[] = [],
 ): Promise<PacedBurst> {
   const ordered = [...jobs].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const clock = new VirtualClock(ordered[0]!.at);
-  const sent: { at: string; key: string; purpose: string }[] = [];
+  const sent: { at: string; key: string; purpose: string; from: string }[] = [];
   let n = 0;
+  let lastFrom = 'default';
   const sms: SmsSender = {
-    send: async () => ({ messageId: `bench-${++n}` }),
+    send: async (message) => {
+      lastFrom = message.from ?? 'default';
+      return { messageId: `bench-${++n}` };
+    },
     isOptedOut: async () => false,
     optIn: async () => undefined,
   };
   const base = dataset.system.deps;
+  const settled: MessageKey[] = [];
   const deps: Deps = {
     ...base,
     clock,
@@ -69,6 +84,7 @@ export async function measurePacedBurst(
       record: async (e) => {
         if (e.type === 'sms.sent')
           sent.push({
+            from: lastFrom,
             at: clock.now(),
             key: dueKey(e as Record<string, unknown>),
             purpose: String((e as Record<string, unknown>).purpose),
@@ -80,9 +96,15 @@ export async function measurePacedBurst(
       // The drainer is driven below, window by window; nothing is given up in a clean burst.
       trigger: { wake: async () => undefined, deadLetter: async () => undefined },
       perSecond: rate,
-      identities: [],
+      identities: numbers,
+      // One after another, so each publish is matched with its record (`lastFrom`).
+      concurrency: 1,
     },
+    // Every message the run settles is written down, so the run can be undone (the next run sends
+    // the same messages again).
+    ledger: recordingLedger(base.ledger, settled),
   };
+  const keysOfPool = numbers.length ? numbers.map(identityKey) : ['default'];
   const due = new Map<string, string>();
   for (const job of ordered) {
     const p = job.payload;
@@ -101,9 +123,12 @@ export async function measurePacedBurst(
     await pool(firing, 16, (job) =>
       runJob(jobRegistry[job.target]!, deps, { ...job.payload, scheduledTime: job.at }),
     );
-    const { next } = await drainSmsQueue({ ...deps, pacing: deps.pacing! }, 'default');
-    windows++;
-    const following = [next, ordered[i]?.at].filter((x): x is string => x !== undefined).sort()[0];
+    const nexts: (string | undefined)[] = [];
+    for (const identity of keysOfPool) {
+      nexts.push((await drainSmsQueue({ ...deps, pacing: deps.pacing! }, identity)).next);
+      windows++;
+    }
+    const following = [...nexts, ordered[i]?.at].filter((x): x is string => x !== undefined).sort()[0];
     if (!following) break;
     if (following > now) clock.set(following);
   }
@@ -118,7 +143,8 @@ export async function measurePacedBurst(
         .map((s) => (Date.parse(s.at) - Date.parse(due.get(s.key) ?? s.at)) / 60_000),
     );
   const perSecond = new Map<string, number>();
-  for (const s of sent) perSecond.set(s.at, (perSecond.get(s.at) ?? 0) + 1);
+  for (const s of sent) perSecond.set(`${s.from} ${s.at}`, (perSecond.get(`${s.from} ${s.at}`) ?? 0) + 1);
+  await undo(dataset, settled);
   const last =
     sent
       .map((s) => s.at)
@@ -126,6 +152,7 @@ export async function measurePacedBurst(
       .at(-1) ?? ordered[0]!.at;
   return {
     rate,
+    identities: keysOfPool.length,
     messages: ordered.length,
     sent: sent.length,
     drainSeconds: (Date.parse(last) - Date.parse(ordered[0]!.at)) / 1000,
@@ -142,4 +169,32 @@ export async function measurePacedBurst(
     writeUnitsPerMessage: round(usage.writeUnits / Math.max(1, sent.length), 2),
     windows,
   };
+}
+
+/** The ledger, writing down every message a claim or a settlement recorded. */
+function recordingLedger(inner: SendLedger, settled: MessageKey[]): SendLedger {
+  return {
+    find: (key) => inner.find(key),
+    claim: async (key, at) => {
+      const won = await inner.claim(key, at);
+      if (won) settled.push(key);
+      return won;
+    },
+    confirm: (key, messageId, at) => inner.confirm(key, messageId, at),
+    settle: async (key, outcome, at) => {
+      const won = await inner.settle(key, outcome, at);
+      if (won) settled.push(key);
+      return won;
+    },
+    release: (key) => inner.release(key),
+    findSent: (messageId) => inner.findSent(messageId),
+    listUnconfirmed: (programId, before) => inner.listUnconfirmed(programId, before),
+  };
+}
+
+/** Deletes the ledger items a run wrote, so another run (another rate, a pool) sends them again. */
+async function undo(dataset: Dataset, settled: MessageKey[]) {
+  await pool(settled, 16, (key) =>
+    dataset.doc.send(new DeleteCommand({ TableName: dataset.tableName, Key: keyOf(key) })),
+  );
 }
