@@ -144,7 +144,7 @@ export async function measurePacedBurst(
     );
   const perSecond = new Map<string, number>();
   for (const s of sent) perSecond.set(`${s.from} ${s.at}`, (perSecond.get(`${s.from} ${s.at}`) ?? 0) + 1);
-  await undo(dataset, settled);
+  await undo(dataset, settled, keysOfPool);
   const last =
     sent
       .map((s) => s.at)
@@ -192,9 +192,16 @@ function recordingLedger(inner: SendLedger, settled: MessageKey[]): SendLedger {
   };
 }
 
-/** Deletes the ledger items a run wrote, so another run (another rate, a pool) sends them again. */
-async function undo(dataset: Dataset, settled: MessageKey[]) {
-  await pool(settled, 16, (key) =>
-    dataset.doc.send(new DeleteCommand({ TableName: dataset.tableName, Key: keyOf(key) })),
-  );
+/**
+ * Deletes the ledger items a run wrote, so another run (another rate, a pool) sends them again,
+ * and its numbers' rate counters: the next run replays the same virtual seconds, and a counter
+ * left at a later second gives no slot until the clock passes it (as a drainer whose clock ran
+ * behind would find).
+ */
+async function undo(dataset: Dataset, settled: MessageKey[], identities: string[]) {
+  const keys = [
+    ...settled.map(keyOf),
+    ...identities.map((identity) => ({ pk: `SMSRATE#${identity}`, sk: 'RATE' })),
+  ];
+  await pool(keys, 16, (Key) => dataset.doc.send(new DeleteCommand({ TableName: dataset.tableName, Key })));
 }
