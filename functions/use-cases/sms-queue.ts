@@ -4,7 +4,14 @@ import { quietHoursFor, sessionSubject } from '../domain/reminders.ts';
 import { addMinutes } from '../domain/zoned-time.ts';
 import type { QueuedSms, SmsPacing } from '../ports/sms-queue.port.ts';
 import type { Deps } from './deps.ts';
-import { deliverSms, isRefusal, type SmsDeps, type SmsRequest, type SuppressReason } from './send-sms.ts';
+import {
+  deliverSms,
+  isRefusal,
+  type SmsDeps,
+  type SmsOutcome,
+  type SmsRequest,
+  type SuppressReason,
+} from './send-sms.ts';
 
 /** A drainer that took a message and died lets go of it after this long (its lease). */
 export const LEASE_MINUTES = 2;
@@ -118,7 +125,7 @@ async function drainOne(deps: DrainDeps, message: QueuedSms, now: string): Promi
       return 'deferred';
     }
     await queue.remove(message);
-    return outcome.sent ? 'sent' : 'settled';
+    return 'sent' in outcome && outcome.sent ? 'sent' : 'settled';
   } catch (error) {
     if (attempts >= MAX_ATTEMPTS) {
       await trigger.deadLetter({ ...message, attempts }, error instanceof Error ? error.name : 'Error');
@@ -148,14 +155,14 @@ async function deliverQueued(
   deps: DrainDeps,
   message: QueuedSms,
   now: string,
-): Promise<Awaited<ReturnType<typeof deliverSms>> | { deferUntil: string }> {
+): Promise<SmsOutcome | { deferUntil: string } | { skipped: string }> {
   const skip = (why: string) => {
     deps.log.info('queued SMS no longer due', {
       programId: message.programId,
       purpose: message.purpose,
       why,
     });
-    return { sent: false as const, reason: 'duplicate' as const };
+    return { skipped: why };
   };
   const [program, client] = await Promise.all([
     deps.programs.getProgram(message.programId),
