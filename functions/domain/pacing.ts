@@ -1,4 +1,4 @@
-import { addMinutes } from './zoned-time.ts';
+import { addMinutes, utcInstantOf } from './zoned-time.ts';
 
 /**
  * Paced sending (issue 16): the plan an earliest-deadline-first drain makes of messages that are
@@ -182,5 +182,4 @@ export function queueDeadline(
 /** A rate window: one second of one identity, in which at most `perSecond` messages go out. */
 export const windowOf = (instant: string) => Math.floor(Date.parse(instant) / 1000);
 /** The first instant of the window after the one `instant` falls in. */
-export const nextWindowStart = (instant: string) =>
-  new Date((windowOf(instant) + 1) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const nextWindowStart = (instant: string) => utcInstantOf((windowOf(instant) + 1) * 1000);

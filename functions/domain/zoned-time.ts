@@ -68,10 +68,21 @@ export function addDays(date: string, days: number): string {
 
 /** Elapsed time, so plain UTC arithmetic (no time zone involved). */
 export function addMinutes(instant: string, minutes: number): string {
-  const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) throw new Error(`invalid instant ${instant}`);
-  return new Date(ms + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return addMilliseconds(instant, minutes * 60_000);
 }
+
+export function addSeconds(instant: string, seconds: number): string {
+  return addMilliseconds(instant, seconds * 1000);
+}
+
+function addMilliseconds(instant: string, ms: number): string {
+  const at = Date.parse(instant);
+  if (Number.isNaN(at)) throw new Error(`invalid instant ${instant}`);
+  return utcInstantOf(at + ms);
+}
+
+/** Milliseconds since the epoch as a UTC instant of whole seconds, the form instants take here. */
+export const utcInstantOf = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function minutesBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / 60000;

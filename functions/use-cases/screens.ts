@@ -16,6 +16,7 @@ import { smsTemplatesFor } from '../domain/sms-templates.ts';
 import {
   addDays,
   addMinutes,
+  addSeconds,
   datesOfIsoWeek,
   dayOfWeek,
   isoWeekOfDate,
@@ -226,7 +227,7 @@ export function noticeTime(
     }
   }
   const seconds = Math.floor(released / (pacing.perSecond * Math.max(1, pacing.identities.length)));
-  return new Date(Date.parse(quietEnd) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return addSeconds(quietEnd, seconds);
 }
 
 /** One selection's steps, each idempotent: the screen, the deadline job, the notice. */

@@ -4,6 +4,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { identityFor, identityKey } from '../../functions/domain/pacing.ts';
+import { addSeconds } from '../../functions/domain/zoned-time.ts';
 import { drainSmsHandler } from '../../functions/handlers/drain-sms.handler.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import { sendClientSms } from '../../functions/use-cases/send-sms.ts';
@@ -55,8 +56,7 @@ function drainer(deps: Deps, clock: VirtualClock) {
     () => deps,
     {},
     {
-      sleep: async (ms) =>
-        clock.set(new Date(Date.parse(clock.now()) + ms).toISOString().replace(/\.\d{3}Z$/, 'Z')),
+      sleep: async (ms) => clock.set(addSeconds(clock.now(), ms / 1000)),
       now: () => Date.parse(clock.now()),
       reserveMs: 20_000,
       maxWaitMs: 60_000,
