@@ -99,6 +99,52 @@ describe('paced sending in AWS', () => {
     expect(JSON.stringify(wake!.args[0].input)).not.toMatch(/\+1202/); // ids only
   });
 
+  it('a refused wake-up fails the job, whose retry queues the message once and wakes the drainer; it goes out once', async () => {
+    const { deps, clock } = await system(1);
+    sqsMock.on(SendMessageCommand).rejectsOnce(throttled()).resolves({ MessageId: 'sqs-2' });
+    await expect(queueHelp(deps, 'c-001')).rejects.toThrow(/Rate exceeded/);
+    // The retry (a Scheduler retry, or Lambda's for the inbound function) does the same again.
+    expect(await queueHelp(deps, 'c-001')).toEqual({ sent: false, reason: 'queued' });
+    const identity = identityKey(identityFor('+12025551001', POOL));
+    expect(await deps.pacing!.queue.ready(identity, NOW, 10)).toHaveLength(1);
+    await drainer(deps, clock)(sqsEvent([identity, identity]), context);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('a refused dead-letter hand-off keeps the message until it can be handed off', async () => {
+    const { deps, clock } = await system(1);
+    await queueHelp(deps, 'c-001');
+    const identity = identityKey(identityFor('+12025551001', POOL));
+    const [message] = await deps.pacing!.queue.ready(identity, NOW, 10);
+    // Its tenth attempt failed long ago; the eleventh is refused too and gives it up.
+    await deps.pacing!.queue.remove(message!);
+    await deps.pacing!.queue.enqueue({ ...message!, attempts: 10 });
+    snsMock.on(PublishCommand).rejects(throttled());
+    let handOffs = 0;
+    sqsMock.on(SendMessageCommand).callsFake(async (input: { QueueUrl?: string }) => {
+      if (String(input.QueueUrl).endsWith('sms-dead-letter') && ++handOffs === 1) throw throttled();
+      return { MessageId: `sqs-${handOffs}` };
+    });
+    const short = { getRemainingTimeInMillis: () => 30_000 } as never;
+    // The hand-off is refused: the message stays, leased, and a wake-up is left for its lease's end.
+    expect(await drainer(deps, clock)(sqsEvent([identity]), short)).toEqual({ batchItemFailures: [] });
+    expect(await deps.pacing!.queue.ready(identity, '2027-01-05T21:00:00Z', 10)).toHaveLength(1);
+    expect(schedulerMock.commandCalls(CreateScheduleCommand)[0]!.args[0].input.ScheduleExpression).toBe(
+      'at(2027-01-05T20:02:00)',
+    );
+    // When its lease ends it is taken again and handed off: ids only, never the number or the text.
+    clock.set('2027-01-05T20:02:00Z');
+    await drainer(deps, clock)(sqsEvent([identity]), short);
+    const handOff = sqsMock
+      .commandCalls(SendMessageCommand)
+      .map((c) => c.args[0].input)
+      .filter((i) => String(i.QueueUrl).endsWith('sms-dead-letter'));
+    expect(handOff.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(String(handOff.at(-1)!.MessageBody))).toMatchObject({ identity, attempts: 12 });
+    expect(String(handOff.at(-1)!.MessageBody)).not.toMatch(/\+1202|Sunrise/);
+    expect(await deps.pacing!.queue.ready(identity, '2027-01-05T21:00:00Z', 10)).toEqual([]);
+  });
+
   it('the drainer publishes from the client identity, at most 20 a second, and reports no failure', async () => {
     const { deps, clock } = await system(25);
     // Every client on one identity of the pool for this test: a pool of one.
